@@ -1,0 +1,5 @@
+"""`InsertTopK` (qonnx's), under the module path the FINN tutorial imports."""
+
+from qonnx.transformation.insert_topk import InsertTopK
+
+__all__ = ["InsertTopK"]
