@@ -1,0 +1,1 @@
+"""QONNX (Quant/BipolarQuant) to FINN-ONNX (integer weights + MultiThreshold)."""
