@@ -1,3 +1,18 @@
-"""Hardware (dataflow) ops. Domain ``finn.custom_op.fpgadataflow`` resolves here."""
+"""Hardware (dataflow) ops. Domain ``finn.custom_op.fpgadataflow`` resolves here.
 
-__all__: list[str] = []
+qonnx's registry finds an op by class name in ``__all__``; ``MVAU`` and
+``StreamingFCLayer_Batch`` are the same unit under its modern and seed names.
+"""
+
+from finn.custom_op.fpgadataflow.labelselect import LabelSelect_Batch
+from finn.custom_op.fpgadataflow.matrixvectoractivation import MVAU, StreamingFCLayer_Batch
+from finn.custom_op.fpgadataflow.streamingdataflowpartition import StreamingDataflowPartition
+from finn.custom_op.fpgadataflow.thresholding import Thresholding_Batch
+
+__all__ = [
+    "LabelSelect_Batch",
+    "MVAU",
+    "StreamingDataflowPartition",
+    "StreamingFCLayer_Batch",
+    "Thresholding_Batch",
+]

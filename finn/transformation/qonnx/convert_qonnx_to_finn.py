@@ -16,7 +16,7 @@ from qonnx.transformation.infer_datatypes import InferDataTypes
 from qonnx.transformation.infer_shapes import InferShapes
 from qonnx.transformation.quant_constant_folding import FoldTransposeIntoQuantInit
 
-from finn.transformation.qonnx.gemm_to_matmul import GemmToMatMul
+from finn.transformation.qonnx.gemm_to_matmul import GemmToMatMul, ReshapeToFlatten
 from finn.transformation.qonnx.quant_to_finn import (
     ConvertQuantActToMultiThreshold,
     FoldQuantWeights,
@@ -35,6 +35,7 @@ def qonnx_to_finn_passes() -> list[Transformation]:
         FoldQuantWeights(),
         ConvertQuantActToMultiThreshold(),
         FoldConstants(),
+        ReshapeToFlatten(),
         RemoveUnusedTensors(),
         RemoveStaticGraphInputs(),
         SortGraph(),

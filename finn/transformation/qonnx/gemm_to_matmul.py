@@ -71,3 +71,28 @@ class GemmToMatMul(Transformation):
         if gemms:
             model = model.transform(InferShapes())
         return model, False
+
+
+class ReshapeToFlatten(Transformation):
+    """``Reshape(x, [N, -1])`` (keeps the batch, flattens the rest) -> ``Flatten(axis=1)``.
+
+    Exporters write the batch size into the Reshape's shape constant; Flatten keeps the
+    graph batch-agnostic, so the same model executes 1 or 1,000 images.
+    """
+
+    def apply(self, model):
+        changed = False
+        for node in model.get_nodes_by_op_type("Reshape"):
+            target = model.get_initializer(node.input[1])
+            in_shape = model.get_tensor_shape(node.input[0])
+            out_shape = model.get_tensor_shape(node.output[0])
+            if target is None or in_shape is None or out_shape is None or len(out_shape) != 2:
+                continue
+            if out_shape[0] != in_shape[0] or out_shape[1] != int(np.prod(in_shape[1:])):
+                continue
+            node.op_type = "Flatten"
+            del node.input[1]
+            del node.attribute[:]
+            node.attribute.append(helper.make_attribute("axis", 1))
+            changed = True
+        return model, changed

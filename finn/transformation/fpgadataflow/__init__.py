@@ -1,0 +1,1 @@
+"""Dataflow passes: lower to HW ops, check, partition, fold."""
