@@ -109,7 +109,9 @@ def get_weight_tensor_folded(w: np.ndarray, pe: int, simd: int) -> np.ndarray:
     return folded.reshape(pe, nf * sf, simd)
 
 
-def get_threshold_tensor_folded(thr: np.ndarray, pe: int, channels: int | None = None) -> np.ndarray:
+def get_threshold_tensor_folded(
+    thr: np.ndarray, pe: int, channels: int | None = None
+) -> np.ndarray:
     """Lay out a (C, T) threshold matrix as the PE threshold memories hold it.
 
     Parameters
@@ -355,7 +357,9 @@ class HWCustomOp(CustomOp):
         if len(self.onnx_node.input) == n_in:
             msgs.append("The number of inputs is correct")
         else:
-            msgs.append(f"{self.onnx_node.op_type} needs {n_in} inputs, has {len(self.onnx_node.input)}")
+            msgs.append(
+                f"{self.onnx_node.op_type} needs {n_in} inputs, has {len(self.onnx_node.input)}"
+            )
         try:
             self.verify_folding()
             msgs.append("Folding is valid")

@@ -99,9 +99,13 @@ class LabelSelect_Batch(HWCustomOp):
         k = self.get_nodeattr("K")
         if k == 1:
             # exact shape and int64 type for any batch size, no constants needed
-            return helper.make_node("ArgMax", [node.input[0]], [node.output[0]], axis=-1, keepdims=1)
+            return helper.make_node(
+                "ArgMax", [node.input[0]], [node.output[0]], axis=-1, keepdims=1
+            )
         ishape = model.get_tensor_shape(node.input[0])
-        oshape = list(ishape[:-1]) + [k] if ishape else [1] + list(self.get_normal_output_shape()[1:])
+        oshape = (
+            list(ishape[:-1]) + [k] if ishape else [1] + list(self.get_normal_output_shape()[1:])
+        )
         value = numpy_helper.from_array(np.zeros(oshape, dtype=np.int64))
         return helper.make_node("Constant", [], [node.output[0]], value=value)
 
@@ -144,10 +148,14 @@ def match_labelselect(model, node) -> LoweringSpec | None:
     attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
     ishape = model.get_tensor_shape(node.input[0])
     if ishape is None or len(ishape) < 2:
-        raise UnsupportedGraphError(f"input shape {ishape} must be (N, ..., C)", node=name, hint="run InferShapes")
+        raise UnsupportedGraphError(
+            f"input shape {ishape} must be (N, ..., C)", node=name, hint="run InferShapes"
+        )
     axis = attrs.get("axis", -1)
     if axis not in (-1, len(ishape) - 1):
-        raise UnsupportedGraphError(f"TopK over axis {axis}; LabelSelect works on the last axis", node=name)
+        raise UnsupportedGraphError(
+            f"TopK over axis {axis}; LabelSelect works on the last axis", node=name
+        )
     if attrs.get("largest", 1) != 1:
         raise UnsupportedGraphError("TopK with largest=0 (smallest K) has no HW unit", node=name)
     idt = model.get_tensor_datatype(node.input[0])
@@ -171,4 +179,3 @@ def match_labelselect(model, node) -> LoweringSpec | None:
     }
     out = node.output[1]
     return LoweringSpec("LabelSelect_Batch", [node.input[0]], [out], spec_attrs, [node], {out: odt})
-

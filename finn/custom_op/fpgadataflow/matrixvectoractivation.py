@@ -178,7 +178,11 @@ class StreamingFCLayer_Batch(HWCustomOp):
             mem = {"LUT": 0, "BRAM18": 0, "URAM": 0}
         else:
             mem = memory_resources(self.calc_wmem(), pe * simd * wb, self.get_nodeattr("ram_style"))
-        n_dsp = pe * simd * math.ceil(max(wb, ab) / DSP_A) * math.ceil(min(wb, ab) / DSP_B) if dsp else 0
+        n_dsp = (
+            pe * simd * math.ceil(max(wb, ab) / DSP_A) * math.ceil(min(wb, ab) / DSP_B)
+            if dsp
+            else 0
+        )
         return {"LUT": lut + mem["LUT"], "BRAM18": mem["BRAM18"], "URAM": mem["URAM"], "DSP": n_dsp}
 
     # --- qonnx contract -----------------------------------------------------------
@@ -261,7 +265,9 @@ def match_mvau(model, node) -> LoweringSpec | None:
     name = node.name or node.output[0]
     xnor = node.op_type == "XnorPopcountMatMul"
     idt, wdt = model.get_tensor_datatype(node.input[0]), model.get_tensor_datatype(node.input[1])
-    fix = "quantize to integers and annotate with model.set_tensor_datatype (streamlining does this)"
+    fix = (
+        "quantize to integers and annotate with model.set_tensor_datatype (streamlining does this)"
+    )
     if xnor and (idt != DataType["BINARY"] or wdt != DataType["BINARY"]):
         raise UnsupportedGraphError(
             f"XnorPopcountMatMul needs BINARY input and weights, got {idt.name} x {wdt.name}",

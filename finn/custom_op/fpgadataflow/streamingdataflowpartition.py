@@ -82,7 +82,9 @@ class StreamingDataflowPartition(CustomOp):
                 hint="re-run CreateDataflowPartition",
             )
         feed = {}
-        for parent_name, child_name in zip(node.input, [vi.name for vi in child.graph.input], strict=True):
+        for parent_name, child_name in zip(
+            node.input, [vi.name for vi in child.graph.input], strict=True
+        ):
             x = np.asarray(context[parent_name])
             # the child was saved for one batch size; its HW ops take any
             if list(x.shape) != child.get_tensor_shape(child_name):

@@ -77,7 +77,9 @@ class Thresholding_Batch(HWCustomOp):
 
     def folded_thresholds(self, thr: np.ndarray) -> np.ndarray:
         """This node's thresholds as (PE, TMEM, T); see :func:`get_threshold_tensor_folded`."""
-        return get_threshold_tensor_folded(thr, self.get_nodeattr("PE"), self.get_nodeattr("NumChannels"))
+        return get_threshold_tensor_folded(
+            thr, self.get_nodeattr("PE"), self.get_nodeattr("NumChannels")
+        )
 
     def folding_space(self) -> list[dict[str, int]]:
         return [{"PE": p} for p in divisors(self.get_nodeattr("NumChannels"))]
@@ -98,7 +100,9 @@ class Thresholding_Batch(HWCustomOp):
         pe, steps = self.get_nodeattr("PE"), self.get_nodeattr("numSteps")
         ib, ob = self.get_input_datatype().bitwidth(), self.get_output_datatype().bitwidth()
         mem = memory_resources(
-            self.calc_tmem(), pe * steps * self.get_weight_datatype().bitwidth(), self.get_nodeattr("ram_style")
+            self.calc_tmem(),
+            pe * steps * self.get_weight_datatype().bitwidth(),
+            self.get_nodeattr("ram_style"),
         )
         lut = LUT_BASE + pe * (steps * ib + ob) + mem["LUT"]
         return {"LUT": lut, "BRAM18": mem["BRAM18"], "URAM": mem["URAM"], "DSP": 0}
@@ -193,7 +197,9 @@ def match_thresholding(model, node) -> LoweringSpec | None:
         )
     ishape = model.get_tensor_shape(node.input[0])
     if ishape is None or len(ishape) < 2:
-        raise UnsupportedGraphError(f"input shape {ishape} has no channel axis", node=name, hint="run InferShapes")
+        raise UnsupportedGraphError(
+            f"input shape {ishape} has no channel axis", node=name, hint="run InferShapes"
+        )
     if not mt_channels_last(model, node, len(ishape)):
         raise UnsupportedGraphError(
             f"per-channel thresholds on a non-last axis (input shape {ishape}); HW streams are channels-last",

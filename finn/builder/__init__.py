@@ -1,0 +1,1 @@
+"""Build flow: named steps, config, runner, verification harness and the `finn` CLI."""

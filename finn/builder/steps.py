@@ -1,0 +1,131 @@
+"""The build steps: plain ``step_x(model, ctx) -> model`` functions, in one named list.
+
+Each step's model is saved as a checkpoint by the runner and, when verification is on,
+executed on the test images (``finn.builder.verify``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from importlib import resources
+
+import onnx
+from qonnx.core.modelwrapper import ModelWrapper
+from qonnx.custom_op.registry import getCustomOp
+
+import finn.transformation.fpgadataflow.convert_to_hls_layers as to_hls
+from finn.builder import transforms
+from finn.builder.context import BuildContext
+from finn.transformation.fpgadataflow.check import check_all_hw
+from finn.transformation.fpgadataflow.create_dataflow_partition import CreateDataflowPartition
+from finn.transformation.fpgadataflow.folding import ApplyFoldingConfig, SetFolding
+from finn.util.exceptions import ModelLoadError, UnsupportedGraphError
+
+Step = Callable[[ModelWrapper | None, BuildContext], ModelWrapper]
+
+
+def load_onnx(path: str) -> ModelWrapper:
+    """Read an ONNX file with a clear error for missing, truncated or non-ONNX files."""
+    if not os.path.isfile(path):
+        raise ModelLoadError(f"model file '{path}' does not exist")
+    try:
+        proto = onnx.load(path)
+        onnx.checker.check_model(proto)
+    except Exception as exc:  # onnx raises DecodeError, ValidationError, ...: all mean "bad file"
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelLoadError(
+            f"'{path}' is not a valid ONNX model ({first})",
+            hint="re-export the model (finn.util.brevitas.export_finn_onnx) and check the file is complete",
+        ) from None
+    if len(proto.graph.input) == 0 or len(proto.graph.output) == 0:
+        raise ModelLoadError(f"'{path}' has no graph inputs or outputs")
+    return ModelWrapper(proto)
+
+
+def step_export(model, ctx: BuildContext) -> ModelWrapper:
+    """Zoo model: train (or load the cached checkpoint) and export; ONNX file: load and
+    convert QONNX quantizers to FINN form."""
+    if ctx.torch_model is not None:
+        from finn.util.brevitas import export_finn_onnx
+
+        return export_finn_onnx(ctx.torch_model, (1, 1, 28, 28), dynamo=ctx.cfg.dynamo)
+    return transforms.to_finn_onnx(load_onnx(ctx.cfg.model))
+
+
+def step_tidy(model, ctx) -> ModelWrapper:
+    return transforms.tidy_up(model)
+
+
+def step_pre_post(model, ctx) -> ModelWrapper:
+    """ToTensor pre-processing (uint8 input) and TopK post-processing."""
+    if model.get_tensor_datatype(model.graph.input[0].name).name == "UINT8":
+        return model  # already has them (a model given after this step)
+    return transforms.add_pre_post_processing(model)
+
+
+def step_streamline(model, ctx) -> ModelWrapper:
+    return transforms.streamline(model)
+
+
+def step_prepare_for_hw(model, ctx) -> ModelWrapper:
+    return transforms.prepare_for_hw(model)
+
+
+def step_convert_to_hw(model, ctx) -> ModelWrapper:
+    model = model.transform(to_hls.InferBinaryStreamingFCLayer("decoupled"))
+    model = model.transform(to_hls.InferQuantizedStreamingFCLayer("decoupled"))
+    model = model.transform(to_hls.InferLabelSelectLayer())
+    model = model.transform(to_hls.InferThresholdingLayer())
+    check_all_hw(model)
+    return transforms.tidy_up_names(model)
+
+
+def step_create_dataflow_partition(model, ctx) -> ModelWrapper:
+    return model.transform(CreateDataflowPartition(partition_model_dir=ctx.path("dataflow_partition")))
+
+
+def _sole_partition(model):
+    sdps = model.get_nodes_by_op_type("StreamingDataflowPartition")
+    if len(sdps) != 1:
+        raise UnsupportedGraphError(
+            f"expected one dataflow partition, found {len(sdps)}",
+            hint="every layer between input and output must convert to a HW op",
+        )
+    return getCustomOp(sdps[0])
+
+
+def step_folding(model, ctx) -> ModelWrapper:
+    """PE/SIMD per layer: a JSON config, a target FPS, the seed's folding, or fully folded."""
+    sdp = _sole_partition(model)
+    child = sdp.load_child()
+    cfg = ctx.cfg
+    if cfg.folding_config is not None:
+        child = child.transform(ApplyFoldingConfig(cfg.folding_config))
+    elif cfg.target_fps is not None:
+        folder = SetFolding(target_fps=cfg.target_fps, clk_ns=cfg.clock_ns)
+        child = child.transform(folder)
+        ctx.warnings.extend(folder.warnings)
+    elif cfg.seed_folding:
+        seed = resources.files("finn.builder").joinpath("folding/tfc_w1a1_seed.json")
+        with resources.as_file(seed) as path:
+            child = child.transform(ApplyFoldingConfig(str(path)))
+    path = ctx.path("dataflow_partition_folded", "dataflow_model.onnx")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    child.save(path)
+    sdp.set_nodeattr("model", os.path.abspath(path))
+    return model
+
+
+STEPS: list[tuple[str, Step]] = [
+    ("export", step_export),
+    ("tidy", step_tidy),
+    ("pre_post", step_pre_post),
+    ("streamline", step_streamline),
+    ("prepare_for_hw", step_prepare_for_hw),
+    ("convert_to_hw", step_convert_to_hw),
+    ("dataflow_partition", step_create_dataflow_partition),
+    ("folding", step_folding),
+]
+
+STEP_NAMES = [name for name, _ in STEPS]
