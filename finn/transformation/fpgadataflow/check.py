@@ -21,7 +21,7 @@ def diagnose(model: ModelWrapper, node) -> str:
     try:
         spec = matcher(model, node)
     except UnsupportedGraphError as exc:
-        return str(exc).replace("\n", " ")
+        return str(exc).replace("\n  how to fix: ", "; fix: ").replace("\n", " ")
     if spec is None:
         return (
             f"does not match the pattern {pass_name} lowers (e.g. non-constant weights/thresholds)"

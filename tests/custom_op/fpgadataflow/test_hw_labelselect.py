@@ -32,7 +32,12 @@ def build(labels, pe, k, idt, name="ls0"):
 
 
 @settings(max_examples=120, deadline=None)
-@given(st.data(), size_and_fold(40), st.sampled_from(INT_DTS + ["BINARY", "BIPOLAR"]), st.integers(1, 5))
+@given(
+    st.data(),
+    size_and_fold(40),
+    st.sampled_from(INT_DTS + ["BINARY", "BIPOLAR"]),
+    st.integers(1, 5),
+)
 def test_exec_matches_golden(data, lpe, idt, batch):
     labels, pe = lpe
     k = data.draw(st.integers(1, labels))
@@ -105,7 +110,12 @@ def test_match_labelselect():
     spec = match_labelselect(model, model.graph.node[0])
     assert spec.outputs == ["idx"] and spec.attrs["K"] == 2 and spec.attrs["Labels"] == 10
     assert spec.datatypes == {"idx": DataType["UINT4"]}
-    assert match_labelselect(_topk_model(values_used=True), _topk_model(values_used=True).graph.node[0]) is None
+    assert (
+        match_labelselect(
+            _topk_model(values_used=True), _topk_model(values_used=True).graph.node[0]
+        )
+        is None
+    )
 
 
 @pytest.mark.parametrize("kwargs", [dict(idt="FLOAT32"), dict(largest=0), dict(axis=0)])

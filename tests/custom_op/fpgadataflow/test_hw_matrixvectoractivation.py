@@ -72,7 +72,9 @@ def test_exec_matches_golden(data, batch, seed):
         steps = DataType[case["act"]].get_num_possible_values() - 1
         acc = mvau(x, w, binary_xnor=case["xnor"]).reshape(-1, case["mh"])
         lo, hi = acc.min(), acc.max()
-        ctx["t"] = np.sort(rng.integers(lo - 1, hi + 2, (case["mh"], steps)), axis=1).astype(np.float32)
+        ctx["t"] = np.sort(rng.integers(lo - 1, hi + 2, (case["mh"], steps)), axis=1).astype(
+            np.float32
+        )
     y = run(op, ctx)["y"]
     assert y.dtype == np.float32
     assert y.shape == x.shape[:-1] + (case["mh"],)
@@ -156,7 +158,9 @@ def test_folding_error_names_node_and_divisors(attr, value, whole):
 
 def test_both_op_types_resolve():
     for op_type, cls in (("StreamingFCLayer_Batch", StreamingFCLayer_Batch), ("MVAU", MVAU)):
-        op = getCustomOp(helper.make_node(op_type, ["x", "w"], ["y"], domain="finn.custom_op.fpgadataflow"))
+        op = getCustomOp(
+            helper.make_node(op_type, ["x", "w"], ["y"], domain="finn.custom_op.fpgadataflow")
+        )
         assert type(op) is cls and isinstance(op, StreamingFCLayer_Batch)
 
 
@@ -183,7 +187,11 @@ def test_resources_memory_and_dsp_rules():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.sampled_from(INT_DTS[:4] + ["BIPOLAR", "BINARY", "UINT2"]), st.integers(1, 3), st.integers(0, 99))
+@given(
+    st.sampled_from(INT_DTS[:4] + ["BIPOLAR", "BINARY", "UINT2"]),
+    st.integers(1, 3),
+    st.integers(0, 99),
+)
 def test_accumulator_range_is_exact(idt_name, mw, seed):
     rng = np.random.default_rng(seed)
     idt = DataType[idt_name]
@@ -228,7 +236,9 @@ def test_match_mvau_absorbs_threshold():
     spec = match_mvau(model, model.graph.node[0])
     assert spec.attrs["noActivation"] == 0 and spec.outputs == ["y"]
     assert [n.name for n in spec.replaced] == ["MatMul_7", "MT_7"]
-    assert spec.attrs["MW"] == 3 and spec.attrs["MH"] == 2 and spec.attrs["outputDataType"] == "UINT2"
+    assert (
+        spec.attrs["MW"] == 3 and spec.attrs["MH"] == 2 and spec.attrs["outputDataType"] == "UINT2"
+    )
     assert match_mvau(model, model.graph.node[1]) is None
 
 

@@ -118,7 +118,9 @@ def _mt_model(idt="UINT8", shape=(1, 4), layout="", scale=1.0, bias=0.0, thr_row
     attrs = dict(out_dtype="UINT2", out_scale=scale, out_bias=bias)
     if layout:
         attrs["data_layout"] = layout
-    node = helper.make_node("MultiThreshold", ["x", "T"], ["y"], domain="qonnx.custom_op.general", name="MT_in", **attrs)
+    node = helper.make_node(
+        "MultiThreshold", ["x", "T"], ["y"], domain="qonnx.custom_op.general", name="MT_in", **attrs
+    )
     graph = helper.make_graph(
         [node],
         "g",
@@ -126,7 +128,9 @@ def _mt_model(idt="UINT8", shape=(1, 4), layout="", scale=1.0, bias=0.0, thr_row
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(shape))],
     )
     model = ModelWrapper(helper.make_model(graph))
-    model.set_initializer("T", np.tile(np.array([[10.5, 100, 300]], dtype=np.float32), (thr_rows, 1)))
+    model.set_initializer(
+        "T", np.tile(np.array([[10.5, 100, 300]], dtype=np.float32), (thr_rows, 1))
+    )
     model = model.transform(InferShapes())
     model.set_tensor_datatype("x", DataType[idt])
     return model

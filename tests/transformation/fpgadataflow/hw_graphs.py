@@ -13,7 +13,11 @@ import numpy as np
 from onnx import TensorProto, helper
 from qonnx.core.datatype import DataType
 from qonnx.core.modelwrapper import ModelWrapper
+from qonnx.transformation.change_batchsize import ChangeBatchSize
 from qonnx.transformation.infer_shapes import InferShapes
+
+import finn.transformation.fpgadataflow.convert_to_hls_layers as to_hls
+from finn.core.onnx_exec import execute_onnx
 
 QONNX = "qonnx.custom_op.general"
 
@@ -63,7 +67,9 @@ def mt_node(name, inp, thr_name, out, out_dt: str, layout: str = ""):
     attrs = dict(out_dtype=out_dt, out_scale=scale, out_bias=bias)
     if layout:
         attrs["data_layout"] = layout
-    return helper.make_node("MultiThreshold", [inp, thr_name], [out], domain=QONNX, name=name, **attrs)
+    return helper.make_node(
+        "MultiThreshold", [inp, thr_name], [out], domain=QONNX, name=name, **attrs
+    )
 
 
 def steps_of(dt_name: str) -> int:
@@ -127,7 +133,9 @@ def build_mlp(
     if topk is not None:
         inits["K"] = np.array([topk], dtype=np.int64)
         nodes.append(
-            helper.make_node("TopK", [cur, "K"], ["topk_values", "global_out"], name="TopK_0", axis=-1)
+            helper.make_node(
+                "TopK", [cur, "K"], ["topk_values", "global_out"], name="TopK_0", axis=-1
+            )
         )
         out_vi_type, out_shape = TensorProto.INT64, [batch, topk]
     else:
@@ -157,3 +165,25 @@ def random_input(rng, model: ModelWrapper, batch: int | None = None) -> dict[str
     if batch is not None:
         shape[0] = batch
     return {name: random_values(rng, model.get_tensor_datatype(name).name, shape)}
+
+
+def to_hw(model, mem_mode="const"):
+    """The seed's sequence of conversion passes."""
+    model = model.transform(to_hls.InferBinaryStreamingFCLayer(mem_mode))
+    model = model.transform(to_hls.InferQuantizedStreamingFCLayer(mem_mode))
+    model = model.transform(to_hls.InferLabelSelectLayer())
+    return model.transform(to_hls.InferThresholdingLayer())
+
+
+def with_batch(model, n):
+    return model.transform(ChangeBatchSize(n)).transform(InferShapes())
+
+
+def assert_same_function(before, after, rng, batch):
+    b, a = with_batch(before, batch), with_batch(after, batch)
+    for _ in range(2):
+        inp = random_input(rng, b)
+        ref = execute_onnx(b, inp)["global_out"]
+        out = execute_onnx(a, inp)["global_out"]
+        assert ref.shape == out.shape
+        np.testing.assert_array_equal(ref, out)

@@ -1,0 +1,382 @@
+"""Random small quantized Brevitas MLPs for the flow property suites, and the helpers that
+compare them level by level with their exported / streamlined graphs.
+
+A drawn :class:`MLPSpec` fixes everything about a model (shapes, quantizers, BatchNorm
+statistics, weights via ``seed``); :func:`build_mlp` turns it into an eval-mode torch
+module. Shrinking works on the spec, so a failure reports a small, readable model.
+
+Importable from any test file: ``tests/conftest.py`` puts this directory on ``sys.path``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from brevitas.nn import QuantHardTanh, QuantIdentity, QuantLinear, QuantReLU
+from brevitas.quant.scaled_int import (
+    Int8WeightPerChannelFloat,
+    Int8WeightPerTensorFloat,
+    Uint8ActPerTensorFloatMaxInit,
+)
+from brevitas_examples.bnn_pynq.models.common import CommonActQuant, CommonWeightQuant
+from hypothesis import strategies as st
+from qonnx.custom_op.registry import getCustomOp
+
+
+class UnsignedActQuant(CommonActQuant):
+    """bnn_pynq-style constant-scale quantizer, unsigned: levels ``0 .. 2^b - 1``."""
+
+    signed = False
+    narrow_range = False
+    min_val = 0.0
+
+
+# ---------------------------------------------------------------------------------------
+# the spec
+# ---------------------------------------------------------------------------------------
+
+#: hidden activation kinds: (name, signed)
+ACT_KINDS = ("identity", "hardtanh", "relu")
+#: weight quantizer kinds; "channel" only on hidden layers (a per-class scale on the
+#: last layer would leave a per-channel Mul in front of TopK, which the integer
+#: datapath cannot absorb)
+WEIGHT_KINDS = ("common", "tensor", "channel")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    out_features: int
+    weight_bits: int
+    weight_kind: str  # see WEIGHT_KINDS; 1-bit weights are always "common" (bipolar)
+    weight_scale: float  # CommonWeightQuant's constant scale
+    bias: bool
+    batchnorm: bool
+    act: str  # see ACT_KINDS
+    act_bits: int
+    act_max: float
+    narrow: bool  # signed activations: narrow range
+
+
+@dataclass(frozen=True)
+class MLPSpec:
+    in_shape: tuple[int, ...]  # without batch: (C,) or (1, H, W)
+    uint8: bool  # inputs are uint8 images (model sees x / 255) rather than floats
+    input_affine: bool  # bnn_pynq FC's ``2 x - 1`` in front of the input quantizer
+    in_bits: int
+    in_signed: bool
+    in_max: float
+    hidden: tuple[LayerSpec, ...]
+    classes: int
+    last_weight_bits: int
+    last_weight_kind: str
+    last_weight_scale: float
+    out_scale: float  # y = logits * out_scale + out_bias ("last-layer scaling")
+    out_bias: float
+    seed: int
+    # per hidden layer: fraction of BatchNorm channels with gamma == 0 / gamma < 0
+    zero_gamma: tuple[float, ...] = field(default=())
+
+    @property
+    def in_features(self) -> int:
+        return int(np.prod(self.in_shape))
+
+    def describe(self) -> str:
+        parts = [f"in={self.in_shape}{' u8' if self.uint8 else ''} q{self.in_bits}"
+                 f"{'s' if self.in_signed else 'u'}"]
+        for h in self.hidden:
+            parts.append(f"W{h.weight_bits}{h.weight_kind[0]}{'+b' if h.bias else ''}"
+                         f"{'-bn' if h.batchnorm else ''}-{h.act}{h.act_bits}:{h.out_features}")
+        parts.append(f"W{self.last_weight_bits}{self.last_weight_kind[0]}:{self.classes}"
+                     f"*{self.out_scale:+.3g}+{self.out_bias:.3g}")
+        return " ".join(parts)
+
+
+_scales = st.sampled_from([0.125, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0])
+
+
+@st.composite
+def layer_specs(draw, *, last: bool = False, max_width: int = 32) -> LayerSpec:
+    bits = draw(st.integers(1, 4))
+    kind = "common" if bits == 1 else draw(st.sampled_from(WEIGHT_KINDS[:2] if last else WEIGHT_KINDS))
+    act = draw(st.sampled_from(ACT_KINDS))
+    act_bits = draw(st.integers(1, 4))
+    if act == "hardtanh" and act_bits == 1:
+        act = "identity"  # 1-bit signed = bipolar, which is CommonActQuant's BINARY type
+    return LayerSpec(
+        out_features=draw(st.integers(4, max_width)),
+        weight_bits=bits,
+        weight_kind=kind,
+        weight_scale=draw(_scales),
+        bias=draw(st.booleans()),
+        batchnorm=draw(st.booleans() | st.just(True)),
+        act=act,
+        act_bits=act_bits,
+        act_max=draw(_scales),
+        narrow=draw(st.booleans()),
+    )
+
+
+@st.composite
+def mlp_specs(draw, *, max_hidden: int = 3, max_width: int = 32) -> MLPSpec:
+    """Random small quantized MLP specs (1..max_hidden hidden layers)."""
+    image = draw(st.booleans())
+    if image:
+        hw = draw(st.sampled_from([(3, 3), (4, 4), (4, 6), (6, 6), (8, 8)]))
+        in_shape = (1, *hw)
+    else:
+        in_shape = (draw(st.integers(8, 64)),)
+    uint8 = draw(st.booleans())
+    hidden = tuple(draw(layer_specs(max_width=max_width))
+                   for _ in range(draw(st.integers(1, max_hidden))))
+    input_affine = uint8 and draw(st.booleans())
+    in_signed = draw(st.booleans())
+    last_bits = draw(st.integers(1, 4))
+    return MLPSpec(
+        in_shape=in_shape,
+        uint8=uint8,
+        input_affine=input_affine,
+        in_bits=draw(st.integers(1, 4)),
+        in_signed=in_signed,
+        in_max=draw(_scales),
+        hidden=hidden,
+        classes=draw(st.integers(2, 10)),
+        last_weight_bits=last_bits,
+        last_weight_kind="common" if last_bits == 1 else draw(st.sampled_from(WEIGHT_KINDS[:2])),
+        last_weight_scale=draw(_scales),
+        out_scale=draw(st.sampled_from([1.0, 0.5, 2.0, 0.37, 3.1, -1.0, -0.8])),
+        out_bias=draw(st.sampled_from([0.0, 0.25, -1.3])),
+        seed=draw(st.integers(0, 2**16)),
+        zero_gamma=tuple(draw(st.sampled_from([0.0, 0.0, 0.0, 0.25])) for _ in hidden),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# the torch model
+# ---------------------------------------------------------------------------------------
+
+def _weight_quant_kwargs(bits: int, kind: str, scale: float) -> dict:
+    if bits == 1 or kind == "common":
+        return {"weight_quant": CommonWeightQuant, "weight_bit_width": bits,
+                "weight_scaling_const": scale}
+    quant = Int8WeightPerTensorFloat if kind == "tensor" else Int8WeightPerChannelFloat
+    return {"weight_quant": quant, "weight_bit_width": bits}
+
+
+def _act(kind: str, bits: int, max_val: float, narrow: bool, signed: bool = True) -> torch.nn.Module:
+    if kind == "relu":
+        return QuantReLU(act_quant=Uint8ActPerTensorFloatMaxInit, bit_width=bits, max_val=max_val)
+    if kind == "hardtanh":
+        return QuantHardTanh(bit_width=bits, min_val=-max_val, max_val=max_val, narrow_range=narrow)
+    if not signed:
+        return QuantIdentity(act_quant=UnsignedActQuant, bit_width=bits, max_val=max_val)
+    # bnn_pynq style: CommonActQuant (constant scale, narrow; 1 bit is bipolar)
+    return QuantIdentity(act_quant=CommonActQuant, bit_width=bits, min_val=-max_val,
+                         max_val=max_val, narrow_range=narrow or bits == 1)
+
+
+class ScaleShift(torch.nn.Module):
+    """``x * scale + shift`` by scalar constants (the random last-layer scaling)."""
+
+    def __init__(self, scale: float, shift: float):
+        super().__init__()
+        self.register_buffer("scale", torch.tensor([scale], dtype=torch.float32))
+        self.register_buffer("shift", torch.tensor([shift], dtype=torch.float32))
+
+    def forward(self, x):
+        return x * self.scale + self.shift
+
+
+class RandomMLP(torch.nn.Module):
+    """Flatten -> [2x-1] -> QuantIdentity -> (QuantLinear -> [BN] -> QuantAct)* -> QuantLinear
+    -> ScaleShift."""
+
+    def __init__(self, spec: MLPSpec):
+        super().__init__()
+        self.spec = spec
+        self.input_affine = spec.input_affine
+        self.features = torch.nn.ModuleList()
+        self.features.append(_act("identity", spec.in_bits, spec.in_max, False, spec.in_signed))
+        width = spec.in_features
+        for h in spec.hidden:
+            self.features.append(QuantLinear(width, h.out_features, bias=h.bias,
+                                             **_weight_quant_kwargs(h.weight_bits, h.weight_kind,
+                                                                    h.weight_scale)))
+            if h.batchnorm:
+                self.features.append(torch.nn.BatchNorm1d(h.out_features))
+            self.features.append(_act(h.act, h.act_bits, h.act_max, h.narrow))
+            width = h.out_features
+        self.features.append(QuantLinear(width, spec.classes, bias=False,
+                                         **_weight_quant_kwargs(spec.last_weight_bits,
+                                                                spec.last_weight_kind,
+                                                                spec.last_weight_scale)))
+        self.features.append(ScaleShift(spec.out_scale, spec.out_bias))
+
+    def forward(self, x):
+        x = x.reshape(x.shape[0], -1)
+        if self.input_affine:
+            x = 2.0 * x - torch.tensor([1.0])
+        for mod in self.features:
+            x = mod(x)
+        return x
+
+    def quant_acts(self) -> list[torch.nn.Module]:
+        """The activation quantizers in execution order (one MultiThreshold each)."""
+        return [m for m in self.features if isinstance(m, QuantIdentity | QuantReLU | QuantHardTanh)]
+
+
+def sample_inputs(spec: MLPSpec, n: int, rng: np.random.Generator) -> np.ndarray:
+    """A batch the model is meant for: uint8-valued images (as float32) or float features."""
+    shape = (n, *spec.in_shape)
+    if spec.uint8:
+        return rng.integers(0, 256, shape).astype(np.float32)
+    return (rng.standard_normal(shape) * spec.in_max).astype(np.float32)
+
+
+def model_input(spec: MLPSpec, x: np.ndarray) -> np.ndarray:
+    """What the torch model (and the export without ToTensor) sees for raw inputs ``x``."""
+    return (x / np.float32(255.0)).astype(np.float32) if spec.uint8 else x
+
+
+def build_mlp(spec: MLPSpec) -> RandomMLP:
+    """The eval-mode model of ``spec``: random weights, and BatchNorm statistics calibrated on
+    a random batch and then perturbed, so activations spread over their levels instead of
+    all saturating. Some gammas are negative, some (``zero_gamma``) exactly zero."""
+    gen = torch.Generator().manual_seed(spec.seed)
+    rng = np.random.default_rng(spec.seed)
+    with torch.no_grad():
+        model = RandomMLP(spec)
+        for mod in model.features:
+            if isinstance(mod, QuantLinear):
+                mod.weight.uniform_(-1.0, 1.0, generator=gen)
+                if mod.bias is not None:
+                    mod.bias.uniform_(-1.0, 1.0, generator=gen)
+        model.eval()
+        calib = torch.from_numpy(model_input(spec, sample_inputs(spec, 256, rng)))
+        x = calib.reshape(calib.shape[0], -1)
+        if spec.input_affine:
+            x = 2.0 * x - 1.0
+        hidden = iter(spec.hidden)
+        zero_gamma = iter(spec.zero_gamma or (0.0,) * len(spec.hidden))
+        layer = None
+        for mod in model.features:
+            if isinstance(mod, QuantLinear):
+                layer = next(hidden, None)
+            if isinstance(mod, torch.nn.BatchNorm1d):
+                _randomize_bn(mod, x, layer, next(zero_gamma), gen)
+            x = mod(x)
+    return model
+
+
+def _randomize_bn(bn, x, layer: LayerSpec, zero_frac: float, gen) -> None:
+    c = bn.num_features
+    u = lambda lo, hi: torch.empty(c).uniform_(lo, hi, generator=gen)  # noqa: E731
+    mean, std = x.mean(0), x.std(0).clamp_min(1e-3)
+    bn.running_mean.copy_(mean + u(-0.5, 0.5) * std)
+    bn.running_var.copy_((std * u(0.5, 2.0)) ** 2)
+    # gamma spreads one standard deviation over ~1..3 activation levels' worth of range
+    gamma = u(0.3, 1.5) * layer.act_max * torch.where(u(0, 1) < 0.3, -1.0, 1.0)
+    gamma = torch.where(u(0, 1) < zero_frac, torch.zeros(c), gamma)
+    bn.weight.copy_(gamma)
+    bn.bias.copy_(u(-0.5, 0.5) * layer.act_max)
+
+
+# ---------------------------------------------------------------------------------------
+# observing a torch model: quantizer inputs, levels, near-ties
+# ---------------------------------------------------------------------------------------
+
+@dataclass
+class TorchTrace:
+    logits: np.ndarray  # (N, classes)
+    counts: list[np.ndarray]  # per activation quantizer: thresholds passed (level - qmin)
+    pre: list[np.ndarray]  # per activation quantizer: its float input
+    scales: list[float]
+    near_tie: np.ndarray  # (N,) bool: some quantizer input within `margin` of a step
+
+
+def _qrange(proxy) -> tuple[int, int]:
+    bits = int(proxy.bit_width())
+    if bits == 1 and proxy.is_signed:  # bipolar {-1, +1}: treat as levels {-1, 1}, one step at 0
+        return -1, 1
+    if proxy.is_signed:
+        return -(2 ** (bits - 1)) + int(proxy.is_narrow_range), 2 ** (bits - 1) - 1
+    return 0, 2**bits - 1
+
+
+def trace_torch(model: RandomMLP, x: np.ndarray, margin: float = 1e-3) -> TorchTrace:
+    """Run ``model`` on ``x`` and record every activation quantizer's input and level count.
+
+    A sample is a *near tie* if some quantizer input lies within ``margin`` (in units of
+    that quantizer's scale) of a rounding boundary. There a float-rounding difference of
+    a few ulp between two correct implementations (torch's ``round(x / s)`` vs the
+    MultiThreshold's ``x >= (j - 1/2) s``; BatchNorm fused or not) can legitimately move a
+    level, so level/label equality is only demanded of the other samples.
+    """
+    acts = model.quant_acts()
+    captured: list[tuple[np.ndarray, np.ndarray]] = []
+    hooks = [m.register_forward_hook(
+        lambda mod, inp, out: captured.append((inp[0].detach().numpy().copy(),
+                                               out.detach().numpy().copy())))
+        for m in acts]
+    try:
+        with torch.no_grad():
+            logits = model(torch.from_numpy(x)).numpy()
+    finally:
+        for h in hooks:
+            h.remove()
+    counts, pre, scales = [], [], []
+    near = np.zeros(x.shape[0], dtype=bool)
+    for mod, (inp, out) in zip(acts, captured, strict=True):
+        proxy = mod.act_quant
+        s = float(proxy.scale().detach().reshape(-1)[0])
+        qmin, qmax = _qrange(proxy)
+        v = inp.reshape(inp.shape[0], -1) / s
+        o = out.reshape(out.shape[0], -1) / s
+        if qmin == -1 and qmax == 1 and int(proxy.bit_width()) == 1:
+            count = (o > 0).astype(np.int64)
+            dist = np.abs(v)
+        else:
+            count = np.rint(o).astype(np.int64) - qmin
+            steps = np.arange(qmin, qmax) + 0.5
+            dist = np.abs(v[..., None] - steps).min(-1)
+        near |= (dist < margin).any(-1)
+        counts.append(count)
+        pre.append(inp.reshape(inp.shape[0], -1))
+        scales.append(s)
+    return TorchTrace(logits, counts, pre, scales, near)
+
+
+# ---------------------------------------------------------------------------------------
+# observing an ONNX graph
+# ---------------------------------------------------------------------------------------
+
+def multithreshold_nodes(model) -> list:
+    return [n for n in model.graph.node if n.op_type == "MultiThreshold"]
+
+
+def multithreshold_counts(model, context: dict) -> list[np.ndarray]:
+    """Per MultiThreshold (graph order): the number of thresholds passed, as int64.
+
+    ``out = count * out_scale + out_bias``; the count is what every rewrite must preserve
+    (a bipolar node that became BINARY keeps its count)."""
+    result = []
+    for node in multithreshold_nodes(model):
+        inst = getCustomOp(node)
+        scale = float(inst.get_nodeattr("out_scale") or 1.0)
+        bias = float(inst.get_nodeattr("out_bias"))
+        out = context[node.output[0]]
+        count = np.rint((out.astype(np.float64) - bias) / scale).astype(np.int64)
+        result.append(count.reshape(count.shape[0], -1))
+    return result
+
+
+def multithreshold_inputs(model, context: dict) -> list[np.ndarray]:
+    return [context[n.input[0]].reshape(context[n.input[0]].shape[0], -1)
+            for n in multithreshold_nodes(model)]
+
+
+def top1_margin(logits: np.ndarray) -> np.ndarray:
+    """Gap between the largest and second largest logit of each row."""
+    part = np.sort(logits, axis=-1)
+    return part[:, -1] - part[:, -2]
