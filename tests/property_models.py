@@ -97,13 +97,18 @@ _scales = st.sampled_from([0.125, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0])
 
 
 @st.composite
-def layer_specs(draw, *, last: bool = False, max_width: int = 32) -> LayerSpec:
+def layer_specs(draw, *, last: bool = False, max_width: int = 32,
+                unsigned_1bit: bool = False) -> LayerSpec:
     bits = draw(st.integers(1, 4))
     kind = "common" if bits == 1 else draw(st.sampled_from(WEIGHT_KINDS[:2] if last else WEIGHT_KINDS))
     act = draw(st.sampled_from(ACT_KINDS))
     act_bits = draw(st.integers(1, 4))
     if act == "hardtanh" and act_bits == 1:
         act = "identity"  # 1-bit signed = bipolar, which is CommonActQuant's BINARY type
+    if act == "relu" and act_bits == 1 and not unsigned_1bit:
+        # brevitas exports every 1-bit quantizer as BipolarQuant, losing the {0, 1} levels
+        # of an unsigned one; the conversion rejects that (see test_unsigned_1bit_rejected)
+        act_bits = 2
     return LayerSpec(
         out_features=draw(st.integers(4, max_width)),
         weight_bits=bits,
@@ -130,14 +135,17 @@ def mlp_specs(draw, *, max_hidden: int = 3, max_width: int = 32) -> MLPSpec:
     uint8 = draw(st.booleans())
     hidden = tuple(draw(layer_specs(max_width=max_width))
                    for _ in range(draw(st.integers(1, max_hidden))))
-    input_affine = uint8 and draw(st.booleans())
-    in_signed = draw(st.booleans())
+    in_bits = draw(st.integers(1, 4))
+    # bipolar quantization of x / 255 >= 0 is constant: such a model sees 2 x - 1 (bnn_pynq)
+    input_affine = uint8 and (in_bits == 1 or draw(st.booleans()))
+    # a 1-bit CommonActQuant is bipolar whatever its `signed` says
+    in_signed = in_bits == 1 or draw(st.booleans())
     last_bits = draw(st.integers(1, 4))
     return MLPSpec(
         in_shape=in_shape,
         uint8=uint8,
         input_affine=input_affine,
-        in_bits=draw(st.integers(1, 4)),
+        in_bits=in_bits,
         in_signed=in_signed,
         in_max=draw(_scales),
         hidden=hidden,
@@ -272,7 +280,10 @@ def build_mlp(spec: MLPSpec) -> RandomMLP:
 def _randomize_bn(bn, x, layer: LayerSpec, zero_frac: float, gen) -> None:
     c = bn.num_features
     u = lambda lo, hi: torch.empty(c).uniform_(lo, hi, generator=gen)  # noqa: E731
-    mean, std = x.mean(0), x.std(0).clamp_min(1e-3)
+    # a (near-)constant channel gets a floor on its std: dividing by ~0 would amplify
+    # float rounding noise into level flips between two correct implementations
+    mean = x.mean(0)
+    std = torch.maximum(x.std(0), 0.05 * x.abs().mean(0) + 1e-2)
     bn.running_mean.copy_(mean + u(-0.5, 0.5) * std)
     bn.running_var.copy_((std * u(0.5, 2.0)) ** 2)
     # gamma spreads one standard deviation over ~1..3 activation levels' worth of range

@@ -111,6 +111,10 @@ class Build:
                 progress=self.console is not None)
         if not self.cfg.verify:
             return None
+        if zoo is None:
+            random_set = self._random_inputs_if_not_mnist()
+            if random_set is not None:
+                return random_set
         data = load_mnist(self.cfg.mnist_dir)
         test = TestSet(images=data.test_x, labels=data.test_y)
         if self.ctx.torch_model is not None:
@@ -128,6 +132,20 @@ class Build:
                 "images": int(data.test_x.shape[0]),
             }
         return test
+
+    def _random_inputs_if_not_mnist(self) -> TestSet | None:
+        """A model whose input is not 28x28 is verified on seeded random uint8 inputs."""
+        from finn.builder.steps import load_onnx
+
+        model = load_onnx(self.cfg.model)
+        shape = model.get_tensor_shape(model.graph.input[0].name)
+        if shape is not None and int(np.prod(shape[1:])) == 784:
+            return None
+        rng = np.random.default_rng(0)
+        images = rng.integers(0, 256, size=[256] + list(shape[1:]), dtype=np.uint8)
+        self.report["reference"] = {"model": self.cfg.model, "source": "random uint8, seed 0",
+                                    "images": 256}
+        return TestSet(images=images)
 
     # -- the run ------------------------------------------------------------------------
     def run(self) -> dict:

@@ -91,6 +91,11 @@ def _print_summary(console, report: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
+    # library chatter (qonnx layout guesses, exporter notices) is not for the user;
+    # the build's own warnings go to report.json
+    warnings.filterwarnings("ignore")
     args = _parser().parse_args(argv)
     console = _console()
     try:

@@ -55,7 +55,11 @@ class BuildConfig:
             raise ConfigError(f"folding config '{self.folding_config}' does not exist",
                               hint="pass the path of a JSON file: {\"<node name>\": {\"PE\": 16, \"SIMD\": 49}}")
         if not self.is_zoo_model:
-            if not os.path.isfile(self.model):
+            if self.model.endswith(".onnx") or os.path.isfile(self.model):
+                from finn.builder.steps import load_onnx
+
+                load_onnx(self.model)  # raises ModelLoadError for missing/truncated/non-ONNX files
+            else:
                 from finn.util.test import zoo_names
 
                 names = ", ".join(f"{n}-w{w}a{a}" for n, w, a in zoo_names())

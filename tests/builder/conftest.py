@@ -1,5 +1,3 @@
-import os
-
 import pytest
 
 from finn.builder.build import build_dataflow
@@ -10,15 +8,12 @@ QUICK_EPOCHS = 2
 
 
 @pytest.fixture(scope="session")
-def cache_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("finn_cache")
-    old = os.environ.get("FINN_CACHE_DIR")
-    os.environ["FINN_CACHE_DIR"] = str(path)
-    yield path
-    if old is None:
-        os.environ.pop("FINN_CACHE_DIR", None)
-    else:
-        os.environ["FINN_CACHE_DIR"] = old
+def cache_dir():
+    """Trained checkpoints go to the normal cache (FINN_CACHE_DIR or the user cache dir):
+    keyed by network, epochs, data and recipe, they are reused across runs and workers."""
+    from finn.util.test import default_cache_dir
+
+    return default_cache_dir()
 
 
 @pytest.fixture(scope="session")

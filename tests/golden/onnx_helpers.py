@@ -69,7 +69,9 @@ def make_model(
         helper.make_tensor_value_info(name, elem, None if shape is None else list(shape))
         for name, (shape, elem) in outputs.items()
     ]
-    inits = [numpy_helper.from_array(np.asarray(v), name) for name, v in (initializers or {}).items()]
+    inits = [
+        numpy_helper.from_array(np.asarray(v), name) for name, v in (initializers or {}).items()
+    ]
     graph = helper.make_graph(list(nodes), "golden_check", g_inputs, g_outputs, inits)
     opsets = [helper.make_opsetid("", ONNX_OPSET)]
     if any(n.domain == QONNX_DOMAIN for n in nodes):
@@ -97,7 +99,9 @@ def f32(a: np.ndarray | float) -> np.ndarray:
     return np.asarray(a, dtype=np.float32)
 
 
-def sorted_thresholds(rng: np.random.Generator, rows: int, steps: int, lo: int, hi: int) -> np.ndarray:
+def sorted_thresholds(
+    rng: np.random.Generator, rows: int, steps: int, lo: int, hi: int
+) -> np.ndarray:
     """Random (rows, steps) thresholds on a half-integer grid, sorted per row.
 
     Half-integers and integers are both exact in float32, and the integer

@@ -90,7 +90,9 @@ def test_3d_needs_explicit_layout(case):
 
 
 @FAST
-@given(st.integers(0, 2**32 - 1), st.floats(0.125, 10.0, width=32), st.floats(-10.0, 10.0, width=32))
+@given(
+    st.integers(0, 2**32 - 1), st.floats(0.125, 10.0, width=32), st.floats(-10.0, 10.0, width=32)
+)
 def test_float_inputs_any_scale(seed, scale, bias):
     # Counts are compared bit-exactly; the scaled output to 1e-6 relative:
     # qonnx computes scale*count+bias in float32 (two roundings), golden in

@@ -197,7 +197,9 @@ def test_vs_brevitas_activation(seed, bitwidth, signed):
     narrow = bool(layer.act_quant.is_narrow_range)
     scale, zp = out.scale.numpy(), out.zero_point.numpy()
     got = quant(x.numpy(), scale, zp, bitwidth, signed, narrow)
-    np.testing.assert_array_equal(quant_int(x.numpy(), scale, zp, bitwidth, signed, narrow), out.int().numpy())
+    np.testing.assert_array_equal(
+        quant_int(x.numpy(), scale, zp, bitwidth, signed, narrow), out.int().numpy()
+    )
     np.testing.assert_array_equal(got, out.value.numpy())
 
 

@@ -314,9 +314,15 @@ def matmul_case(draw):
 def run_binop_matmul(op, c, x, w, swap):
     """``op(x, c) @ w`` (swap=False) or ``op(x @ w, c)`` (swap=True) in onnxruntime."""
     if swap:
-        nodes = [helper.make_node("MatMul", ["x", "w"], ["t"]), helper.make_node(op, ["t", "c"], ["y"])]
+        nodes = [
+            helper.make_node("MatMul", ["x", "w"], ["t"]),
+            helper.make_node(op, ["t", "c"], ["y"]),
+        ]
     else:
-        nodes = [helper.make_node(op, ["x", "c"], ["t"]), helper.make_node("MatMul", ["t", "w"], ["y"])]
+        nodes = [
+            helper.make_node(op, ["x", "c"], ["t"]),
+            helper.make_node("MatMul", ["t", "w"], ["y"]),
+        ]
     shape = (x.shape[0], w.shape[1])
     model = make_model(nodes, {"x": x}, {"y": (shape, FLOAT)}, {"c": f32(c), "w": w})
     return run_ort(model, {"x": x})["y"]
@@ -395,7 +401,9 @@ def run_topk_indices(x, k, mul=None, add=None):
         inits["a"], cur = f32(add), "xa"
     nodes.append(helper.make_node("TopK", [cur, "k"], ["v", "i"], axis=-1))
     shape = (x.shape[0], k)
-    model = make_model(nodes, {"x": x}, {"v": (shape, FLOAT), "i": (shape, TensorProto.INT64)}, inits)
+    model = make_model(
+        nodes, {"x": x}, {"v": (shape, FLOAT), "i": (shape, TensorProto.INT64)}, inits
+    )
     return run_ort(model, {"x": x})["i"]
 
 

@@ -73,7 +73,7 @@ def smallest_int_datatype(lo: int, hi: int) -> BaseDataType:
     if lo >= 0:
         bits = max(1, hi.bit_length())
         return DataType["BINARY"] if bits == 1 else DataType[f"UINT{bits}"]
-    bits = max(2, (-lo - 1).bit_length() + 1, hi.bit_length() + 1)
+    bits = max(2, (-lo - 1).bit_length() + 1, max(hi, 0).bit_length() + 1)
     return DataType[f"INT{bits}"]
 
 

@@ -8,6 +8,8 @@ from finn.custom_op.fpgadataflow.base import is_hw_node
 from finn.transformation.fpgadataflow.convert_to_hls_layers import LOWERINGS
 from finn.util.exceptions import UnsupportedGraphError
 
+SHAPE_ONLY_OPS = ("Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze")
+
 
 def _is_dataflow(node) -> bool:
     return is_hw_node(node) or node.op_type == "StreamingDataflowPartition"
@@ -38,10 +40,15 @@ def check_all_hw(model: ModelWrapper) -> None:
     nodes = list(model.graph.node)
     hw = [i for i, n in enumerate(nodes) if _is_dataflow(n)]
     if not hw:
+        lines = [
+            f"{n.op_type} '{n.name}': {diagnose(model, n)}"
+            for n in nodes
+            if n.op_type not in SHAPE_ONLY_OPS
+        ]
         raise UnsupportedGraphError(
-            "the graph has no HW nodes",
-            hint="run the to_hls.Infer* passes (InferBinaryStreamingFCLayer, "
-            "InferQuantizedStreamingFCLayer, InferLabelSelectLayer, InferThresholdingLayer)",
+            "no node of the graph could be converted to a HW op:\n    " + "\n    ".join(lines),
+            hint="the flow needs a quantized network (integer weights and MultiThreshold "
+            "activations after streamlining); run the to_hls.Infer* passes on such a graph",
         )
     bad = [n for n in nodes[hw[0] : hw[-1] + 1] if not _is_dataflow(n)]
     if bad:

@@ -113,8 +113,17 @@ class FoldQuantWeights(Transformation):
         insert_after(model, matmul, helper.make_node("Mul", [raw, k], [mm_out]))
 
 
+def _graph_outputs(model) -> set[str]:
+    return {o.name for o in model.graph.output}
+
+
 class ConvertQuantActToMultiThreshold(Transformation):
-    """Dynamic quantizers -> MultiThreshold (integer levels) [-> Mul(scale)]."""
+    """Dynamic quantizers -> MultiThreshold (integer levels) [-> Mul(scale)].
+
+    A Relu feeding the quantizer is dropped when every threshold is positive (an unsigned
+    quantizer: ``MT(relu(x), T) == MT(x, T)`` for ``T > 0``), as brevitas' QuantReLU
+    exports ``Relu -> Quant``.
+    """
 
     def apply(self, model):
         for node in list(model.graph.node):
@@ -132,6 +141,17 @@ class ConvertQuantActToMultiThreshold(Transformation):
             s = np.asarray(scale, dtype=np.float64)
             if np.any(s <= 0):
                 raise UnsupportedGraphError("non-positive quantizer scale", node=node.name)
+            producer = model.find_producer(x)
+            if bipolar and producer is not None and producer.op_type == "Relu":
+                # sign(relu(x)) is constant +1: this is how brevitas exports an *unsigned*
+                # 1-bit quantizer (any 1-bit quantizer becomes BipolarQuant), whose {0, 1}
+                # levels the export has lost, so the graph no longer matches the model
+                raise UnsupportedGraphError(
+                    "BipolarQuant of a Relu output is constant +1 (an unsigned 1-bit "
+                    "quantizer exported as bipolar)", node=node.name,
+                    hint="use bit_width >= 2 for unsigned (ReLU) activations, or a signed "
+                         "1-bit (bipolar) quantizer without the ReLU",
+                )
             s_chan = self._channel_scale(s, shape, node.name)
             if bipolar:
                 thresholds = np.zeros((channels, 1))
@@ -150,6 +170,11 @@ class ConvertQuantActToMultiThreshold(Transformation):
                     )
                 thresholds = s_chan[:, None] * steps[None, :]
                 out_scale, out_bias, dt = 1.0, float(qmin), _quant_datatype(bits, signed, False)
+            if (producer is not None and producer.op_type == "Relu" and np.all(thresholds > 0)
+                    and len(model.find_consumers(x)) == 1 and x not in _graph_outputs(model)):
+                # relu(x) >= t  <=>  x >= t  for every t > 0: the Relu is redundant
+                x = producer.input[0]
+                model.graph.node.remove(producer)
             out = node.output[0]
             needs_mul = not np.all(s == 1.0)
             mt_out = add_tensor(model) if needs_mul else out

@@ -160,7 +160,11 @@ class ConvertBipolarActToBinary(Transformation):
     """A bipolar MultiThreshold (``2*count - 1``) that feeds a MatMul whose weights are not
     bipolar becomes a BINARY MultiThreshold followed by ``Mul(2)``, ``Add(-1)``; those then
     move past the MatMul so it sees integer {0, 1} inputs. Bipolar x bipolar MatMuls are
-    left for ``ConvertBipolarMatMulToXnorPopcount``."""
+    left for ``ConvertBipolarMatMulToXnorPopcount``.
+
+    The correction ``Add(-1)`` becomes a per-channel ``Add(-colsum(W))`` after the MatMul,
+    which only a MultiThreshold further down can absorb; a MatMul that feeds anything else
+    (the last layer, before TopK) keeps its BIPOLAR input, which is integer as it is."""
 
     def apply(self, model):
         from qonnx.core.datatype import DataType
@@ -174,7 +178,7 @@ class ConvertBipolarActToBinary(Transformation):
             if mm is None:
                 continue
             w_dt = model.get_tensor_datatype(mm.input[1])
-            if w_dt == DataType["BIPOLAR"]:
+            if w_dt == DataType["BIPOLAR"] or not self._feeds_multithreshold(model, mm):
                 continue
             inst.set_nodeattr("out_dtype", "BINARY")
             inst.set_nodeattr("out_scale", 1.0)
@@ -191,6 +195,14 @@ class ConvertBipolarActToBinary(Transformation):
             drop_value_info(model, out)
             return _finish(model), True
         return model, False
+
+    @staticmethod
+    def _feeds_multithreshold(model, mm):
+        """Whether ``mm``'s output reaches a MultiThreshold through Mul/Add by constants."""
+        node = single_consumer(model, mm.output[0])
+        while node is not None and node.op_type in LINEAR_OPS and _linear(model, node) is not None:
+            node = single_consumer(model, node.output[0])
+        return node is not None and node.op_type == "MultiThreshold"
 
     @staticmethod
     def _downstream_matmul(model, tensor):

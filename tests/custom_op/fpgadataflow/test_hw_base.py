@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from onnx import helper
+from onnx import TensorProto, helper
 from qonnx.core.datatype import DataType
+from qonnx.core.modelwrapper import ModelWrapper
+from qonnx.transformation.infer_datatypes import InferDataTypes
+from qonnx.transformation.infer_shapes import InferShapes
 
 from finn.custom_op.fpgadataflow.base import (
     HW_DOMAIN,
@@ -20,6 +23,8 @@ from finn.custom_op.fpgadataflow.base import (
     memory_resources,
     smallest_int_datatype,
 )
+from finn.custom_op.registry import getCustomOp
+from finn.util.exceptions import UnsupportedGraphError
 
 
 @given(st.integers(1, 5000))
@@ -82,3 +87,38 @@ def test_is_hw_node():
         helper.make_node("StreamingDataflowPartition", ["x"], ["y"], domain=HW_DOMAIN)
     )
     assert not is_hw_node(helper.make_node("NoSuchOp", ["x"], ["y"], domain=HW_DOMAIN))
+
+
+def _one_node_model(batch: int, idt: str):
+    node = helper.make_node(
+        "Thresholding_Batch",
+        ["x", "t"],
+        ["y"],
+        name="Thresholding_Batch_0",
+        domain=HW_DOMAIN,
+        NumChannels=4,
+        numSteps=1,
+        inputDataType="INT4",
+        weightDataType="INT4",
+        outputDataType="BINARY",
+    )
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+    )
+    model = ModelWrapper(helper.make_model(graph))
+    model.set_initializer("t", np.zeros((4, 1), dtype=np.float32))
+    model.set_tensor_datatype("x", DataType[idt])
+    return model
+
+
+def test_shape_inference_follows_batch_and_datatypes_narrow():
+    model = _one_node_model(7, "UINT2").transform(InferShapes()).transform(InferDataTypes())
+    assert model.get_tensor_shape("y") == [7, 4]
+    assert model.get_tensor_datatype("y") == DataType["BINARY"]
+    # UINT2 lies inside INT4: the op adopts the narrower input type
+    assert getCustomOp(model.graph.node[0]).get_nodeattr("inputDataType") == "UINT2"
+    with pytest.raises(UnsupportedGraphError, match="Thresholding_Batch_0"):
+        _one_node_model(1, "UINT8").transform(InferDataTypes())
