@@ -27,6 +27,15 @@ def multithreshold(
     -------
     ndarray
         float32, same shape as ``x``; ``count[i] = #{t : x[i] >= t}``.
+
+    Notes
+    -----
+    The channel axis is always axis 1.  qonnx's MultiThreshold instead guesses
+    the layout from the rank when its ``data_layout`` attribute is unset, and
+    takes a rank-3 input as NWC (channels last); set ``data_layout="NCW"`` to
+    match this function.  ``out_scale * count + out_bias`` is evaluated in
+    float64 and rounded once to float32 (qonnx rounds twice in float32, which
+    can differ by one ulp for non-dyadic scale/bias).
     """
     x = np.asarray(x)
     thresholds = np.asarray(thresholds)

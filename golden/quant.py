@@ -109,7 +109,7 @@ def _level(
     xf, s, z = _float_operands(x, scale, zeropt)
     if np.any(s <= 0):
         raise ValueError("scale must be positive")
-    lo, hi = datatype_range(int(np.asarray(bitwidth).item()), signed, narrow)
+    lo, hi = datatype_range(np.asarray(bitwidth).item(), signed, narrow)
     rnd = _resolve_rounding(rounding_mode)
     q = np.clip(rnd(xf / s + z), lo, hi)
     return q, s, z

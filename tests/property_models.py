@@ -21,8 +21,14 @@ from brevitas.quant.scaled_int import (
     Uint8ActPerTensorFloatMaxInit,
 )
 from brevitas_examples.bnn_pynq.models.common import CommonActQuant, CommonWeightQuant
+from hypothesis import settings
 from hypothesis import strategies as st
 from qonnx.custom_op.registry import getCustomOp
+
+
+def examples(fraction: float, minimum: int = 1) -> int:
+    """``fraction`` of the active profile's ``max_examples`` (for the heavier suites)."""
+    return max(minimum, int(round(settings().max_examples * fraction)))
 
 
 class UnsignedActQuant(CommonActQuant):

@@ -133,9 +133,9 @@ def get_test_model(
 
 def get_test_model_untrained(netname: str, wbits: int, abits: int) -> torch.nn.Module:
     """Build a zoo network with brevitas' random initialisation (global torch RNG)."""
+    _, entry = _lookup(netname, wbits, abits)
     from brevitas_examples.bnn_pynq.models import model_with_cfg
 
-    _, entry = _lookup(netname, wbits, abits)
     model, _ = model_with_cfg(entry.cfg_name, pretrained=False)
     return model
 
@@ -179,7 +179,12 @@ def checkpoint_path(
     """
     _, entry = _lookup(netname, wbits, abits)
     data = load_mnist(mnist_dir)
-    epochs = _check_epochs(entry, data, epochs)
+    return _checkpoint_path(entry, data, _check_epochs(entry, data, epochs), cache_dir)
+
+
+def _checkpoint_path(
+    entry: ZooEntry, data: MnistSplit, epochs: int, cache_dir: str | os.PathLike | None
+) -> Path:
     root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
     name = f"{entry.cfg_name}_e{epochs}_{_source_slug(data.source)}_{RECIPE_VERSION}.pt"
     return root / name
@@ -233,9 +238,7 @@ def get_test_model_trained(
     _, entry = _lookup(netname, wbits, abits)
     data = load_mnist(mnist_dir)
     epochs = _check_epochs(entry, data, epochs)
-    path = checkpoint_path(
-        netname, wbits, abits, epochs=epochs, mnist_dir=mnist_dir, cache_dir=cache_dir
-    )
+    path = _checkpoint_path(entry, data, epochs, cache_dir)
     if path.is_file():
         try:
             model = get_test_model_untrained(netname, wbits, abits)
@@ -243,7 +246,11 @@ def get_test_model_trained(
             model.load_state_dict(ckpt["state_dict"], strict=True)
             return model.eval()
         except Exception as exc:  # corrupt or stale cache entry: retrain
-            warnings.warn(f"ignoring unusable checkpoint '{path}': {exc}", stacklevel=2)
+            reason = (str(exc).splitlines() or [""])[0]
+            warnings.warn(
+                f"retraining: unusable checkpoint '{path}' ({type(exc).__name__}: {reason})",
+                stacklevel=2,
+            )
     with _deterministic_torch(_SEED):
         model = get_test_model_untrained(netname, wbits, abits)  # seeded init
         history = train_model(model, data, epochs, seed=_SEED, progress=progress)
@@ -254,7 +261,7 @@ def get_test_model_trained(
         "recipe": RECIPE_VERSION,
         "test_accuracy": evaluate(model, data.test_x, data.test_y),
         "final_train_loss": history["loss"][-1],
-        "torch": torch.__version__,
+        "torch": str(torch.__version__),
     }
     _save_atomic({"state_dict": model.state_dict(), "meta": meta}, path)
     return model.eval()
@@ -287,6 +294,7 @@ def _save_atomic(obj: dict, path: Path) -> None:
             torch.save(obj, f)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -295,8 +303,15 @@ def _save_atomic(obj: dict, path: Path) -> None:
 
 
 def _to_input(x_uint8: np.ndarray | torch.Tensor) -> torch.Tensor:
-    x = torch.as_tensor(np.asarray(x_uint8), dtype=torch.float32)
-    return x / 255.0
+    if isinstance(x_uint8, torch.Tensor):
+        return x_uint8.detach().to(torch.float32) / 255.0
+    return torch.from_numpy(np.asarray(x_uint8, dtype=np.float32) / np.float32(255.0))
+
+
+def _to_labels(y: np.ndarray | torch.Tensor) -> torch.Tensor:
+    if isinstance(y, torch.Tensor):
+        return y.detach().to(torch.long)
+    return torch.from_numpy(np.array(y, dtype=np.int64))
 
 
 def train_model(
@@ -330,7 +345,7 @@ def train_model(
     dict
         Per-epoch ``"loss"`` and ``"accuracy"`` on the training set.
     """
-    x, y = _to_input(data.train_x), torch.as_tensor(np.asarray(data.train_y), dtype=torch.long)
+    x, y = _to_input(data.train_x), _to_labels(data.train_y)
     n = len(y)
     rng = np.random.default_rng(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=_LR)
@@ -399,7 +414,7 @@ def evaluate(
     The model is run in eval mode (its previous mode is restored) on
     ``x_uint8 / 255`` in batches of ``batch_size``.
     """
-    labels = torch.as_tensor(np.asarray(y), dtype=torch.long)
+    labels = _to_labels(y)
     if len(labels) == 0:
         return 0.0
     was_training = model.training

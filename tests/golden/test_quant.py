@@ -134,6 +134,8 @@ def test_invalid_arguments():
         quant(f32([1.0]), 1.0, 0.0, 4, True, False, "STOCHASTIC")
     with pytest.raises(ValueError):
         datatype_range(0, True, False)
+    with pytest.raises(ValueError):
+        quant(f32([1.0]), 1.0, 0.0, 2.5, True, False)
 
 
 # ---------------------------------------------------------------- brevitas

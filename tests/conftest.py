@@ -1,0 +1,54 @@
+"""Suite-wide test setup: hypothesis profiles, shared test modules on ``sys.path``, and the
+default deselection of ``slow`` tests.
+
+Hypothesis profiles (``HYPOTHESIS_PROFILE`` picks one; ``ci`` is the default):
+
+* ``ci``: derandomized (the same examples every run, no example database dependence),
+  no deadline, ``max_examples`` from ``FINN_HYPOTHESIS_EXAMPLES`` (default 25).
+* ``thorough``: randomized, 10x the examples (``nox -s slow`` uses it).
+
+Tests that pin their own ``@settings(max_examples=...)`` keep that count; the property
+suites scale theirs from the profile with :func:`property_models.examples`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+# shared helpers (property_models.py, property_graphs.py) import as top-level modules
+if TESTS_DIR not in sys.path:
+    sys.path.insert(0, TESTS_DIR)
+
+_CI_EXAMPLES = int(os.environ.get("FINN_HYPOTHESIS_EXAMPLES", "25"))
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    max_examples=_CI_EXAMPLES,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "thorough",
+    deadline=None,
+    max_examples=10 * _CI_EXAMPLES,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """``slow`` tests run only when a ``-m`` expression is given (e.g. ``-m slow``)."""
+    if config.getoption("markexpr", ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow (nox -s slow)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
