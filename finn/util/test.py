@@ -253,7 +253,9 @@ def get_test_model_trained(
             )
     with _deterministic_torch(_SEED):
         model = get_test_model_untrained(netname, wbits, abits)  # seeded init
-        history = train_model(model, data, epochs, seed=_SEED, progress=progress)
+        history = train_model(
+            model, data, epochs, seed=_SEED, progress=progress, description=entry.cfg_name
+        )
     meta = {
         "net": entry.cfg_name,
         "epochs": epochs,
@@ -321,6 +323,7 @@ def train_model(
     *,
     seed: int = _SEED,
     progress: bool = True,
+    description: str = "training",
 ) -> dict[str, list[float]]:
     """Train a bnn_pynq FC network in place (Adam, cross-entropy, cosine LR).
 
@@ -339,6 +342,8 @@ def train_model(
         Seed of the batch order.
     progress : bool
         Show a rich progress bar with loss and accuracy.
+    description : str
+        Label of the progress bar.
 
     Returns
     -------
@@ -352,7 +357,7 @@ def train_model(
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
     loss_fn = torch.nn.CrossEntropyLoss()
     history: dict[str, list[float]] = {"loss": [], "accuracy": []}
-    with _progress_bar(progress, epochs) as advance:
+    with _progress_bar(progress, epochs, description) as advance:
         for _ in range(epochs):
             model.train()
             order = torch.from_numpy(np.argsort(rng.random(n), kind="stable"))
@@ -376,7 +381,7 @@ def train_model(
 
 
 @contextlib.contextmanager
-def _progress_bar(enabled: bool, epochs: int) -> Iterator:
+def _progress_bar(enabled: bool, epochs: int, description: str) -> Iterator:
     if not enabled:
         yield lambda loss, acc: None
         return
@@ -391,7 +396,7 @@ def _progress_bar(enabled: bool, epochs: int) -> Iterator:
     )
 
     columns = (
-        TextColumn("training"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("loss {task.fields[loss]:.4f}  acc {task.fields[acc]:.3f}"),
@@ -399,7 +404,7 @@ def _progress_bar(enabled: bool, epochs: int) -> Iterator:
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(stderr=True)) as bar:
-        task = bar.add_task("epochs", total=epochs, loss=float("nan"), acc=float("nan"))
+        task = bar.add_task(description, total=epochs, loss=float("nan"), acc=float("nan"))
         yield lambda loss, acc: bar.update(task, advance=1, loss=loss, acc=acc)
 
 
