@@ -22,8 +22,8 @@ def tests(session):
 @nox.session
 def slow(session):
     session.install("-e", ".[dev]")
-    session.run("python", "-m", "pytest", "-m", "slow", "-n", "2",
-                env={"HYPOTHESIS_PROFILE": "thorough"}, *session.posargs)
+    session.run("python", "-m", "pytest", "-m", "slow", "-n", "2", *session.posargs,
+                env={"HYPOTHESIS_PROFILE": "thorough"})
 
 
 @nox.session

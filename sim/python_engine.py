@@ -75,7 +75,7 @@ class PythonEngine:
                 sess = self._session(index, node, context)
                 feed = {t: context[t] for t in node.input if t and t not in self._init}
                 results = sess.run(None, feed)
-                for name, value in zip([o for o in node.output if o], results):
+                for name, value in zip([o for o in node.output if o], results, strict=True):
                     context[name] = value
         if return_full_context:
             return context

@@ -127,7 +127,7 @@ def test_seed_sections_1_and_2(tmp_path):
         (8, 8, 64, 64, "auto"),
         (10, 8, 64, 10, "distributed"),
     ]
-    for fcl, (pe, simd, ififo, ofifo, ramstyle) in zip(fc_layers, config):
+    for fcl, (pe, simd, ififo, ofifo, ramstyle) in zip(fc_layers, config, strict=True):
         fcl_inst = getCustomOp(fcl)
         fcl_inst.set_nodeattr("PE", pe)
         fcl_inst.set_nodeattr("SIMD", simd)

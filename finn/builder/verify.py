@@ -168,7 +168,7 @@ def first_divergence(prev: ModelWrapper, cur: ModelWrapper, images: np.ndarray) 
     """Locate where ``cur`` departs from ``prev`` on ``images`` (which disagree at the output)."""
     a = _anchors(prev, model_inputs(prev, images))
     b = _anchors(cur, model_inputs(cur, images))
-    for k, ((_, la), (name_b, lb)) in enumerate(zip(a, b)):
+    for k, ((_, la), (name_b, lb)) in enumerate(zip(a, b, strict=False)):
         if la.shape != lb.shape:
             return {"node": name_b, "quantizer_index": k, "reason": f"shape {lb.shape} != {la.shape}"}
         diff = np.argwhere(la != lb)

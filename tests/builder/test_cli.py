@@ -8,7 +8,6 @@ import sys
 
 import numpy as np
 import onnx
-import pytest
 from onnx import TensorProto, helper
 
 from finn.builder.cli import main

@@ -23,7 +23,10 @@ from finn.transformation.streamline.absorb import (
     AbsorbScalarMulAddIntoTopK,
     AbsorbSignIntoMatMulWeights,
 )
-from finn.transformation.streamline.collapse_repeated import CollapseRepeatedAdd, CollapseRepeatedMul
+from finn.transformation.streamline.collapse_repeated import (
+    CollapseRepeatedAdd,
+    CollapseRepeatedMul,
+)
 from finn.transformation.streamline.reorder import (
     ConvertBipolarActToBinary,
     MoveAddPastMatMul,
