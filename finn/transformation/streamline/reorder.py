@@ -48,6 +48,19 @@ def _swap_order(model, first, second):
     model.graph.node.insert(index + 1, first)
 
 
+def _move_past(model, lin, x, nxt, new_const):
+    """Rewire ``x -> lin -> nxt -> out`` as ``x -> nxt -> lin(new_const) -> out``."""
+    out = nxt.output[0]
+    mid = add_tensor(model)
+    nxt.input[list(nxt.input).index(lin.output[0])] = x
+    nxt.output[0] = mid
+    lin.input[:] = [mid, add_tensor(model, value=new_const)]
+    lin.output[0] = out
+    drop_value_info(model, out)
+    _swap_order(model, lin, nxt)
+    return _finish(model)
+
+
 class MoveScalarLinearPastInvariants(Transformation):
     """Scalar Mul/Add followed by a shape-only op (Reshape, Flatten, Transpose, ...) swap places."""
 
@@ -81,17 +94,8 @@ class MoveAddPastMul(Transformation):
             if mul is None or mul.op_type != "Mul" or (mlin := _linear(model, mul)) is None:
                 continue
             x, a = lin
-            m = mlin[1]
-            new_m, new_a = algebra.move_add_past_mul(a, m)
-            mid = add_tensor(model)
-            out = mul.output[0]
-            mul.input[:] = [x, add_tensor(model, value=new_m)]
-            mul.output[0] = mid
-            add.input[:] = [mid, add_tensor(model, value=new_a)]
-            add.output[0] = out
-            drop_value_info(model, out)
-            _swap_order(model, add, mul)
-            return _finish(model), True
+            _, new_a = algebra.move_add_past_mul(a, mlin[1])
+            return _move_past(model, add, x, mul, new_a), True
         return model, False
 
 
@@ -113,16 +117,7 @@ class MoveScalarMulPastMatMul(Transformation):
                 continue
             if not is_scalar(lin[1]) or (mm := _matmul_after(model, mul)) is None:
                 continue
-            x, s = lin
-            out = mm.output[0]
-            mid = add_tensor(model)
-            mm.input[0] = x
-            mm.output[0] = mid
-            mul.input[:] = [mid, add_tensor(model, value=np.asarray(s).reshape(1))]
-            mul.output[0] = out
-            drop_value_info(model, mul.output[0])
-            _swap_order(model, mul, mm)
-            return _finish(model), True
+            return _move_past(model, mul, lin[0], mm, np.asarray(lin[1]).reshape(1)), True
         return model, False
 
 
@@ -144,15 +139,7 @@ class MoveAddPastMatMul(Transformation):
                 a_row = np.broadcast_to(np.asarray(a, dtype=np.float64), (1, w.shape[0]))
             except ValueError:
                 continue
-            out = mm.output[0]
-            mid = add_tensor(model)
-            mm.input[0] = x
-            mm.output[0] = mid
-            add.input[:] = [mid, add_tensor(model, value=a_row @ w.astype(np.float64))]
-            add.output[0] = out
-            drop_value_info(model, out)
-            _swap_order(model, add, mm)
-            return _finish(model), True
+            return _move_past(model, add, x, mm, a_row @ w.astype(np.float64)), True
         return model, False
 
 
