@@ -6,6 +6,7 @@ Hypothesis profiles (``HYPOTHESIS_PROFILE`` picks one; ``ci`` is the default):
 * ``ci``: derandomized (the same examples every run, no example database dependence),
   no deadline, ``max_examples`` from ``FINN_HYPOTHESIS_EXAMPLES`` (default 25).
 * ``thorough``: randomized, 10x the examples (``nox -s slow`` uses it).
+* ``dev``: ``ci`` without shrinking, for a quick first failure report.
 
 Tests that pin their own ``@settings(max_examples=...)`` keep that count; the property
 suites scale theirs from the profile with :func:`property_models.examples`.
@@ -17,7 +18,7 @@ import os
 import sys
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 # shared helpers (property_models.py, property_graphs.py) import as top-level modules
@@ -41,6 +42,8 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# `ci` without shrinking: a quick first failure report while developing
+settings.register_profile("dev", settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 

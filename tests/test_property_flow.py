@@ -8,31 +8,36 @@ images for the ``uint8`` models), every step of
 is checked against the step before it:
 
 (a) **export vs torch** (float vs float). Every activation quantizer becomes one
-    MultiThreshold; its input equals the quantizer's torch input within
-    ``1e-4 * (s + |v|)`` (``s`` the quantizer scale, ``v`` the value): float32 rounds at
-    6e-8 relative, and dot products of <= 64 terms plus BatchNorm folding stay below
-    ~1e-5 here (measured), so 1e-4 has headroom but is far below one level (``s``). Its
-    level counts equal torch's. The logits agree within ``1e-4 * max|logits|`` (below
-    one output LSB for these sizes), and the top-1 class is identical where the top-2
-    margin exceeds that tolerance.
-(b) **each later step vs the previous one**. Adding pre/post-processing changes nothing
-    (same levels, labels == argmax of the logits; bit-exact). Streamlining moves the float
-    scales into the thresholds (float -> integer domain): same levels, same labels
-    except near logit ties. ``prepare_for_hw`` is integer -> integer: levels and
-    outputs identical on *every* sample (bit-exact).
+    MultiThreshold whose level counts equal torch's; its input equals the quantizer's
+    torch input within ``ACT_RTOL * (s + |v|)`` = ``1e-4 * (s + |v|)`` (``s`` the
+    quantizer scale, ``v`` the value): float32 rounds at 6e-8 relative, dot products of
+    <= 64 terms and the fused-vs-unfused BatchNorm stay below ~1e-5 here (measured), and
+    1e-4 is still far below one level (``s``). The logits agree within
+    ``OUT_RTOL * max|logits|`` = ``1e-4 * max|logits|`` (same reasoning), and the top-1
+    class is identical wherever the top-2 margin exceeds twice that.
+(b) **each later step vs the previous one**. Adding pre/post-processing changes nothing:
+    same MultiThreshold inputs and levels, labels == argmax of the logits (bit-exact).
+    Streamlining moves the float scales into the thresholds (float -> integer domain):
+    same levels, and same labels away from logit ties. ``prepare_for_hw`` is integer ->
+    integer: levels and labels identical on *every* sample (bit-exact).
 (c) **structure**: the final graph is ``[Flatten] -> MultiThreshold ->
     ((MatMul | XnorPopcountMatMul) -> MultiThreshold)* -> (MatMul | XnorPopcountMatMul)
-    -> TopK`` with integer weights, integer thresholds on integer inputs, MultiThresholds
-    with ``out_scale == 1`` (BINARY when feeding an XNOR layer; BIPOLAR ``2 c - 1`` only
-    into the last, non-XNOR MatMul, where no MultiThreshold could absorb a {0,1}
-    correction), integer datatypes on every tensor after the first MultiThreshold.
-    Without TopK the graph may end in scalar Mul/Add (the float output scaling).
+    -> TopK``, with integer weights in their DataType, integer in-range thresholds on
+    integer inputs, MultiThresholds with ``out_scale == 1`` and an integer bias (BINARY
+    when feeding an XNOR layer; BIPOLAR ``2 c - 1`` only into the last, non-XNOR MatMul,
+    where no MultiThreshold could absorb a {0, 1} correction) and integer datatypes on
+    every tensor after the first MultiThreshold. Without TopK (``topk=False``) the graph
+    may end in scalar Mul/Add (the float output scaling), compared within ``OUT_RTOL``.
 
-Float-vs-float and float-vs-integer comparisons skip *near ties*: samples where some
-quantizer input lies within 1e-3 of a rounding boundary (in units of its scale; see
-:func:`property_models.trace_torch`). There two correct float computations may round to
-different levels; that is the documented ``(j - 1/2) s`` vs round-half-to-even
-limitation, widened by float rounding. No exact ties were observed on these inputs.
+Near ties. Two correct float computations of the same quantizer input (torch's
+``round(x / s)`` half-to-even vs the MultiThreshold's ``x >= (j - 1/2) s``; BatchNorm
+fused or not; another summation order) may put a value lying on, or within float error
+of, a rounding boundary on different levels. This is the documented limitation, and it
+*is* observed here: models without BatchNorm and with power-of-two scales compute exact
+half levels. So float-vs-float and float-vs-integer comparisons excuse a sample whose
+first differing level is within ``TIE_MARGIN`` (2e-3 steps) of a boundary (in torch),
+and compare everything else (see :func:`property_models.tie_excused`); integer-vs-integer
+steps excuse nothing. Inputs are not adjusted to avoid ties.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 from property_models import (
     LayerSpec,
@@ -53,8 +58,9 @@ from property_models import (
     model_input,
     multithreshold_counts,
     multithreshold_inputs,
-    multithreshold_nodes,
+    multithreshold_tie_distances,
     sample_inputs,
+    tie_excused,
     top1_margin,
     trace_torch,
 )
@@ -71,6 +77,9 @@ BATCH = 64
 ACT_RTOL = 1e-4
 #: logits: |onnx - torch| <= OUT_RTOL * max|torch logits|
 OUT_RTOL = 1e-4
+#: a level may differ between two float implementations only this close to a boundary
+#: (units of the quantizer scale; > ACT_RTOL * (1 + qmax + 1/2) so the two agree on it)
+TIE_MARGIN = 2e-3
 
 
 def _inputs(spec: MLPSpec) -> np.ndarray:
@@ -87,11 +96,14 @@ def _inputs(spec: MLPSpec) -> np.ndarray:
 class Step:
     """One executed step of the flow: its graph, levels, MT inputs and output."""
 
-    def __init__(self, name, model, x):
+    def __init__(self, name, model, x, scales=None):
         self.name, self.model = name, model
         ctx = execute(model, x, return_full_context=True)
         self.counts = multithreshold_counts(model, ctx)
         self.mt_inputs = multithreshold_inputs(model, ctx)
+        # for a float graph (thresholds = rounding boundaries): how close each input is
+        self.tie_dist = None if scales is None else \
+            multithreshold_tie_distances(model, ctx, scales)
         self.out = ctx[model.graph.output[0].name]
         self.has_topk = any(n.op_type == "TopK" for n in model.graph.node)
 
@@ -102,6 +114,8 @@ class Step:
 
 def _first_diff(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> str:
     bad = np.argwhere((a != b) & mask[:, None]) if a.ndim == 2 else np.argwhere((a != b) & mask)
+    if len(bad) == 0:
+        return "none differ"
     return f"{len(bad)} differ, first at {tuple(bad[0])}: {a[tuple(bad[0])]} vs {b[tuple(bad[0])]}"
 
 
@@ -147,6 +161,8 @@ def assert_integer_structure(model, *, topk: bool, int_input: bool) -> None:
             thr = model.get_initializer(node.input[1])
             if dt_in.is_integer():
                 assert np.array_equal(thr, np.round(thr)), f"{node.name}: non-integer thresholds"
+                assert thr.min() >= dt_in.min() and thr.max() <= dt_in.max() + 1, (
+                    f"{node.name}: thresholds outside the {dt_in.name} input range")
             else:
                 assert i <= 1 and not int_input, f"{node.name}: float input {dt_in.name}"
         elif node.op_type in ("MatMul", "XnorPopcountMatMul"):
@@ -182,29 +198,27 @@ def check_flow(spec: MLPSpec, *, dynamo: bool, topk: bool) -> None:
     exp = Step("export", exported, x)
     assert len(exp.counts) == n_acts, (
         f"{n_acts} activation quantizers but {len(exp.counts)} MultiThresholds")
+    compared, problem = tie_excused(ref.tie_dist, exp.counts, ref.counts, TIE_MARGIN)
+    assert problem is None, f"export vs torch: {problem}"
     for k, (got, want, s) in enumerate(zip(exp.mt_inputs, ref.pre, ref.scales, strict=True)):
-        err = np.abs(got - want) - ACT_RTOL * (s + np.abs(want))
-        assert np.all(err <= 0), (
+        err = np.abs(got - want)[compared]
+        assert np.all(err <= ACT_RTOL * (s + np.abs(want[compared]))), (
             f"MultiThreshold #{k} input differs from the torch quantizer input by "
-            f"{np.abs(got - want).max():.3g} (scale {s:.3g})")
+            f"{err.max():.3g} (scale {s:.3g})")
     out_tol = OUT_RTOL * max(float(np.abs(ref.logits).max()), 1e-3)
-    settled = ~ref.near_tie
-    decisive = settled & (top1_margin(ref.logits) > 2 * out_tol)
-    note(f"{settled.sum()}/{len(x)} samples away from level ties, {decisive.sum()} also from "
-         "logit ties")
-    for k, (a, b) in enumerate(zip(exp.counts, ref.counts, strict=True)):
-        assert np.array_equal(a[settled], b[settled]), (
-            f"export vs torch: levels of quantizer #{k}: {_first_diff(a, b, settled)}")
-    diff = np.abs(exp.out - ref.logits)[settled]
+    diff = np.abs(exp.out - ref.logits)[compared]
     assert diff.size == 0 or diff.max() <= out_tol, (
         f"export vs torch: logits differ by {diff.max():.3g} > {out_tol:.3g}")
+    decisive = compared & (top1_margin(ref.logits) > 2 * out_tol)
     assert np.array_equal(exp.out.argmax(-1)[decisive], ref.logits.argmax(-1)[decisive])
+    note(f"export vs torch: {compared.sum()}/{len(x)} samples compared, "
+         f"{decisive.sum()} away from logit ties")
 
     # ---- pre/post-processing: same float graph, bit-exact ------------------------------
     pp_model = add_pre_post_processing(
         exported, to_tensor=spec.uint8, input_datatype="UINT8" if spec.uint8 else "FLOAT32",
         topk=1 if topk else None)
-    pp = Step("pre/post", pp_model, x_raw)
+    pp = Step("pre/post", pp_model, x_raw, scales=ref.scales)
     everyone = np.ones(len(x), dtype=bool)
     assert_same_levels(pp, exp, everyone)
     for k, (a, b) in enumerate(zip(pp.mt_inputs, exp.mt_inputs, strict=True)):
@@ -216,23 +230,47 @@ def check_flow(spec: MLPSpec, *, dynamo: bool, topk: bool) -> None:
 
     # ---- streamline: float -> integer domain -------------------------------------------
     sl = Step("streamline", streamline(pp_model), x_raw)
-    assert_same_levels(sl, pp, settled)
-    float_logits = exp.out
+    assert len(sl.counts) == n_acts, f"streamline: {len(sl.counts)} MultiThresholds"
+    # (ties measured on the float graph itself: where it took a tie differently from
+    # torch, torch's downstream values are no guide)
+    compared, problem = tie_excused(pp.tie_dist, sl.counts, pp.counts, TIE_MARGIN)
+    assert problem is None, f"streamline vs pre/post: {problem}"
     if topk:
-        pp_decisive = settled & (top1_margin(float_logits) > 2 * out_tol)
-        assert_same_labels(sl, pp.labels(), pp_decisive, "pre/post")
+        decisive = compared & (top1_margin(exp.out) > 2 * out_tol)
+        assert_same_labels(sl, pp.labels(), decisive, "pre/post")
     else:
-        diff = np.abs(sl.out - pp.out)[settled]
+        diff = np.abs(sl.out - pp.out)[compared]
         assert diff.size == 0 or diff.max() <= out_tol, f"streamline: logits off by {diff.max():.3g}"
+    note(f"streamline vs pre/post: {compared.sum()}/{len(x)} samples compared")
+    event(f"samples compared float vs integer: {_bucket(compared.mean())}")
 
     # ---- prepare_for_hw: integer -> integer, bit-exact on every sample -----------------
     hw = Step("prepare_for_hw", prepare_for_hw(sl.model), x_raw)
     assert_same_levels(hw, sl, everyone)
-    assert np.array_equal(hw.out, sl.out), (
-        f"prepare_for_hw vs streamline: outputs {_first_diff(hw.labels(), sl.labels(), everyone)}")
+    if topk:
+        assert np.array_equal(hw.out, sl.out), (
+            f"prepare_for_hw vs streamline: labels {_first_diff(hw.labels(), sl.labels(), everyone)}")
+    else:
+        # the trailing float output scaling may be re-associated (e.g. with the XNOR
+        # correction 2P - K): equal up to float rounding, same argmax away from ties
+        diff = np.abs(hw.out - sl.out)
+        assert diff.max() <= out_tol, f"prepare_for_hw: logits off by {diff.max():.3g}"
+        decisive = top1_margin(sl.out) > 2 * out_tol
+        assert_same_labels(hw, sl.labels(), decisive, "streamline")
 
     # ---- structure ---------------------------------------------------------------------
     assert_integer_structure(hw.model, topk=topk, int_input=spec.uint8)
+    ops = op_types(hw.model)
+    event(f"final graph: {ops.count('XnorPopcountMatMul')} XNOR + {ops.count('MatMul')} MatMul")
+
+
+def _bucket(fraction: float) -> str:
+    return "all" if fraction == 1 else ">= 90%" if fraction >= 0.9 else ">= 50%" \
+        if fraction >= 0.5 else "< 50%"
+
+
+def op_types(model) -> list[str]:
+    return [n.op_type for n in model.graph.node]
 
 
 # ----------------------------------------------------------------------------------------
@@ -255,9 +293,11 @@ def test_flow_preserves_function_dynamo(spec):
 
 
 @pytest.mark.slow
-@settings(max_examples=examples(4.0), suppress_health_check=_HC)
+@settings(suppress_health_check=_HC)
 @given(spec=mlp_specs(max_width=64), topk=st.booleans(), dynamo=st.booleans())
 def test_flow_preserves_function_thorough(spec, topk, dynamo):
+    """Wider layers (up to 64), both exporters drawn; the profile's example count
+    (``HYPOTHESIS_PROFILE=thorough``: 250, about 20 minutes on 2 cores)."""
     check_flow(spec, dynamo=dynamo, topk=topk)
 
 

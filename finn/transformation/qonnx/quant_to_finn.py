@@ -19,7 +19,6 @@ from qonnx.core.datatype import DataType
 from qonnx.transformation.base import Transformation
 from qonnx.transformation.infer_datatypes import InferDataTypes
 from qonnx.transformation.infer_shapes import InferShapes
-from qonnx.util.basic import get_by_name
 
 from finn.transformation.graph_utils import add_tensor, insert_after
 from finn.util.exceptions import UnsupportedGraphError
@@ -53,7 +52,15 @@ def _quant_params(model, node):
     bits = float(np.asarray(bitwidth).reshape(-1)[0])
     if bits != int(bits):
         raise UnsupportedGraphError(f"bit width {bits} is not an integer", node=node.name)
-    return scale, 0.0, int(bits), bool(attr.get("signed", 1)), bool(attr.get("narrow", 0)), rounding
+    signed = bool(attr.get("signed", 1))
+    if bits == 1 and signed:
+        # the integer range of INT1 is [-1, 0], but qonnx executes a 1-bit signed Quant as
+        # bipolar {-1, +1}: the graph means two different functions, so refuse it
+        raise UnsupportedGraphError(
+            "1-bit signed Quant is ambiguous (INT1 range [-1, 0] vs qonnx's bipolar execution)",
+            node=node.name, hint="use BipolarQuant for {-1, +1} or an unsigned 1-bit Quant",
+        )
+    return scale, 0.0, int(bits), signed, bool(attr.get("narrow", 0)), rounding
 
 
 def _quant_datatype(bits: int, signed: bool, bipolar: bool):
