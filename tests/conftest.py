@@ -1,5 +1,7 @@
-"""Suite-wide test setup: hypothesis profiles, shared test modules on ``sys.path``, and the
-default deselection of ``slow`` tests.
+"""Suite-wide test setup: hypothesis profiles and shared test modules on ``sys.path``.
+
+(``slow`` tests are deselected by ``addopts = -m 'not slow'`` in pyproject; ``-m slow``
+selects them.)
 
 Hypothesis profiles (``HYPOTHESIS_PROFILE`` picks one; ``ci`` is the default):
 
@@ -17,7 +19,6 @@ from __future__ import annotations
 import os
 import sys
 
-import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -43,15 +44,8 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 # `ci` without shrinking: a quick first failure report while developing
-settings.register_profile("dev", settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate])
+settings.register_profile(
+    "dev", settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-
-def pytest_collection_modifyitems(config, items):
-    """``slow`` tests run only when a ``-m`` expression is given (e.g. ``-m slow``)."""
-    if config.getoption("markexpr", ""):
-        return
-    skip = pytest.mark.skip(reason="slow: run with -m slow (nox -s slow)")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)

@@ -138,19 +138,3 @@ def sorted_thresholds(rng: np.random.Generator, rows: int, steps: int, lo: float
     """(rows, steps) thresholds, ascending per row, on a dyadic grid (ties with integer
     inputs do occur, so ``>=`` is exercised)."""
     return np.sort(dyadic(rng, (rows, steps), lo, hi, frac_bits), axis=1)
-
-
-def per_channel_or_scalar(rng: np.random.Generator, draw_scalar: bool, c: int, make) -> np.ndarray:
-    """A constant of shape (1,) or (1, c) produced by ``make(rng, shape)``."""
-    return make(rng, (1,) if draw_scalar else (1, c))
-
-
-def datatype_values(rng: np.random.Generator, dt: DataType, shape) -> np.ndarray:
-    """Random values of an integer DataType (BIPOLAR: {-1, +1})."""
-    if dt == DataType["BIPOLAR"]:
-        return rng.choice([-1.0, 1.0], size=shape).astype(np.float32)
-    return ints(rng, shape, int(dt.min()), int(dt.max()))
-
-
-int_datatypes = st.sampled_from(["BINARY", "UINT2", "UINT4", "UINT8", "INT2", "INT3", "INT4",
-                                 "INT8"])

@@ -297,7 +297,7 @@ def test_flow_preserves_function_dynamo(spec):
 @given(spec=mlp_specs(max_width=64), topk=st.booleans(), dynamo=st.booleans())
 def test_flow_preserves_function_thorough(spec, topk, dynamo):
     """Wider layers (up to 64), both exporters drawn; the profile's example count
-    (``HYPOTHESIS_PROFILE=thorough``: 250, about 20 minutes on 2 cores)."""
+    (``HYPOTHESIS_PROFILE=thorough``: 250, about 10 minutes)."""
     check_flow(spec, dynamo=dynamo, topk=topk)
 
 
