@@ -194,7 +194,7 @@ class Build:
         if start > 0:
             model = ModelWrapper(checkpoint_path(self.out, start - 1, STEP_NAMES[start - 1]))
             if test is not None:
-                prev_check, prev_out = verify_step(STEP_NAMES[start - 1], model, test, None, None)
+                _, prev_out = verify_step(STEP_NAMES[start - 1], model, test, None, None)
                 prev_model = model
         for index in range(start, stop + 1):
             name, fn = STEPS[index]
