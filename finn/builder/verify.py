@@ -108,7 +108,7 @@ def run(model: ModelWrapper, images: np.ndarray) -> StepOutputs:
     return StepOutputs(kind, values, preds)
 
 
-def compare(step: str, cur: StepOutputs, prev: StepOutputs | None, check: StepCheck) -> np.ndarray:
+def compare(cur: StepOutputs, prev: StepOutputs | None, check: StepCheck) -> np.ndarray:
     """Fill the comparison fields of ``check``; return the indices of disagreeing images."""
     if prev is None:
         check.comparison = "first checkpoint"
@@ -204,7 +204,7 @@ def verify_step(step: str, model: ModelWrapper, data: TestSet, prev: StepOutputs
         check.accuracy = float(np.mean(cur.predictions == data.labels))
     if data.reference_predictions is not None:
         check.agreement_with_reference = float(np.mean(cur.predictions == data.reference_predictions))
-    bad = compare(step, cur, prev, check)
+    bad = compare(cur, prev, check)
     ref_ok = check.agreement_with_reference in (None, 1.0)
     if bad.size or not ref_ok:
         check.ok = False

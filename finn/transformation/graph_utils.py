@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from onnx import NodeProto, TensorProto, helper
-from qonnx.core.datatype import DataType
 from qonnx.core.modelwrapper import ModelWrapper
 
 
@@ -17,10 +16,6 @@ def const_input(model: ModelWrapper, node: NodeProto) -> tuple[int, np.ndarray] 
     if len(consts) != 1:
         return None
     return consts[0], values[consts[0]]
-
-
-def dynamic_input(node: NodeProto, const_index: int) -> str:
-    return node.input[1 - const_index]
 
 
 def single_consumer(model: ModelWrapper, tensor: str) -> NodeProto | None:
@@ -58,41 +53,5 @@ def drop_value_info(model: ModelWrapper, tensor: str) -> None:
             model.graph.value_info.remove(vi)
 
 
-def smallest_int_datatype(values: np.ndarray):
-    """Smallest qonnx integer DataType holding all ``values`` (which must be integers).
-
-    {-1, +1} gives BIPOLAR, {0, 1} BINARY, otherwise the narrowest UINTb / INTb.
-    """
-    values = np.asarray(values)
-    uniq = np.unique(values)
-    if np.all(np.isin(uniq, [-1, 1])) and uniq.size > 0:
-        return DataType["BIPOLAR"]
-    lo, hi = float(uniq.min()), float(uniq.max())
-    if lo >= 0:
-        return DataType["BINARY"] if hi <= 1 else DataType[f"UINT{max(int(hi).bit_length(), 1)}"]
-    bits = 2
-    while not (-(2 ** (bits - 1)) <= lo and hi <= 2 ** (bits - 1) - 1):
-        bits += 1
-    return DataType[f"INT{bits}"]
-
-
 def is_scalar(value: np.ndarray) -> bool:
     return np.asarray(value).size == 1
-
-
-def per_channel_vector(value: np.ndarray, channels: int) -> np.ndarray | None:
-    """Flatten a constant that broadcasts along the channel axis (axis 1 of (N, C)) to (C,).
-
-    Returns None when it varies along some other axis.
-    """
-    v = np.asarray(value, dtype=np.float64)
-    if v.size == 1:
-        return np.full(channels, float(v.reshape(-1)[0]))
-    squeezed = v.reshape(-1)
-    if squeezed.size != channels:
-        return None
-    # the non-unit axis must be the last axis for a (N, C) tensor
-    shape = [d for d in v.shape]
-    if shape[-1] != channels:
-        return None
-    return squeezed

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import tempfile
 
+from qonnx.core.datatype import BaseDataType, DataType
+
 # PYNQ boards and their FPGA parts
 pynq_part_map: dict[str, str] = {
     "Ultra96": "xczu3eg-sbva484-1-e",
@@ -28,3 +30,19 @@ def make_build_dir(prefix: str = "") -> str:
     parent = os.environ.get("FINN_BUILD_DIR") or tempfile.gettempdir()
     os.makedirs(parent, exist_ok=True)
     return tempfile.mkdtemp(prefix=prefix, dir=parent)
+
+
+def smallest_int_datatype(lo: int, hi: int) -> BaseDataType:
+    """Narrowest qonnx integer DataType holding every integer in ``[lo, hi]``.
+
+    Unsigned ranges give BINARY (1 bit) or UINTb; ranges with negatives give INTb
+    (b >= 2). BIPOLAR is never returned: it is an encoding, not a range.
+    """
+    lo, hi = int(lo), int(hi)
+    if lo > hi:
+        raise ValueError(f"empty range [{lo}, {hi}]")
+    if lo >= 0:
+        bits = max(1, hi.bit_length())
+        return DataType["BINARY"] if bits == 1 else DataType[f"UINT{bits}"]
+    bits = max(2, (-lo - 1).bit_length() + 1, max(hi, 0).bit_length() + 1)
+    return DataType[f"INT{bits}"]

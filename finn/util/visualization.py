@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import inspect
 
-from finn.util.exceptions import ToolNotFoundError
-
 
 def showSrc(what) -> None:  # noqa: N802  (the tutorial's name)
     """Print the source code of a class or function."""
@@ -29,11 +27,3 @@ def showInNetron(model_filename: str, localhost_url: str = "localhost", port: in
     print(f"{model_filename} (install 'netron' for the interactive view):")
     for node in model.graph.node:
         print(f"  {node.op_type:28s} {node.name:28s} {list(node.input)} -> {list(node.output)}")
-
-
-def require_netron():
-    try:
-        import netron
-    except ImportError as exc:
-        raise ToolNotFoundError("Netron is not installed", hint="pip install netron") from exc
-    return netron

@@ -61,22 +61,6 @@ def divisors(n: int) -> list[int]:
     return sorted(set(small + [n // d for d in small]))
 
 
-def smallest_int_datatype(lo: int, hi: int) -> BaseDataType:
-    """Narrowest qonnx integer DataType holding every integer in ``[lo, hi]``.
-
-    Unsigned ranges give BINARY (1 bit) or UINTb; ranges with negatives give INTb
-    (b >= 2). BIPOLAR is never returned: it is an encoding, not a range.
-    """
-    lo, hi = int(lo), int(hi)
-    if lo > hi:
-        raise ValueError(f"empty range [{lo}, {hi}]")
-    if lo >= 0:
-        bits = max(1, hi.bit_length())
-        return DataType["BINARY"] if bits == 1 else DataType[f"UINT{bits}"]
-    bits = max(2, (-lo - 1).bit_length() + 1, max(hi, 0).bit_length() + 1)
-    return DataType[f"INT{bits}"]
-
-
 def get_weight_tensor_folded(w: np.ndarray, pe: int, simd: int) -> np.ndarray:
     """Lay out a MatMul weight matrix as the PE weight memories hold it.
 

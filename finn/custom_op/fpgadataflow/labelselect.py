@@ -16,8 +16,8 @@ from finn.custom_op.fpgadataflow.base import (
     HWCustomOp,
     LoweringSpec,
     divisors,
-    smallest_int_datatype,
 )
+from finn.util.basic import smallest_int_datatype
 from finn.util.exceptions import UnsupportedGraphError
 from golden.labelselect import label_select
 

@@ -28,9 +28,9 @@ from finn.custom_op.fpgadataflow.base import (
     get_threshold_tensor_folded,
     get_weight_tensor_folded,
     memory_resources,
-    smallest_int_datatype,
 )
 from finn.custom_op.fpgadataflow.thresholding import mt_channels_last, threshold_activation
+from finn.util.basic import smallest_int_datatype
 from finn.util.exceptions import UnsupportedGraphError
 from golden.mvau import mvau
 

@@ -16,7 +16,6 @@ import os
 import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 from qonnx.core.modelwrapper import ModelWrapper
-from qonnx.core.onnx_exec import execute_onnx
 from qonnx.custom_op.base import CustomOp
 
 from finn.util.exceptions import ModelLoadError, UnsupportedGraphError
@@ -81,16 +80,10 @@ class StreamingDataflowPartition(CustomOp):
                 node=self.name,
                 hint="re-run CreateDataflowPartition",
             )
-        feed = {}
-        for parent_name, child_name in zip(
-            node.input, [vi.name for vi in child.graph.input], strict=True
-        ):
-            x = np.asarray(context[parent_name])
-            # the child was saved for one batch size; its HW ops take any
-            if list(x.shape) != child.get_tensor_shape(child_name):
-                child.set_tensor_shape(child_name, list(x.shape))
-            feed[child_name] = x
-        result = execute_onnx(child, feed)
+        from sim.python_engine import PythonEngine  # sim imports this package: import late
+
+        feed = {vi.name: context[parent] for parent, vi in zip(node.input, child.graph.input, strict=True)}
+        result = PythonEngine(child).run(feed)
         for parent_name, vi in zip(node.output, child.graph.output, strict=True):
             context[parent_name] = result[vi.name]
 

@@ -21,8 +21,8 @@ from finn.custom_op.fpgadataflow.base import (
     divisors,
     get_threshold_tensor_folded,
     memory_resources,
-    smallest_int_datatype,
 )
+from finn.util.basic import smallest_int_datatype
 from finn.util.exceptions import UnsupportedGraphError
 from golden.multithreshold import multithreshold
 

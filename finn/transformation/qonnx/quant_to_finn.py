@@ -28,7 +28,7 @@ QUANT_OPS = ("Quant", "BipolarQuant")
 
 
 def _quant_params(model, node):
-    """(scale, zeropt, bitwidth, signed, narrow, rounding) of a Quant node."""
+    """(scale, bitwidth, signed, narrow, rounding) of a Quant node (zero point must be 0)."""
     scale = model.get_initializer(node.input[1])
     if scale is None:
         raise UnsupportedGraphError(
@@ -36,7 +36,7 @@ def _quant_params(model, node):
             hint="export with a fixed (non-runtime) scale; training-time scale must be frozen",
         )
     if node.op_type == "BipolarQuant":
-        return scale, 0.0, 1, True, False, "ROUND"
+        return scale, 1, True, False, "ROUND"
     zeropt = model.get_initializer(node.input[2])
     bitwidth = model.get_initializer(node.input[3])
     if zeropt is None or bitwidth is None:
@@ -60,7 +60,7 @@ def _quant_params(model, node):
             "1-bit signed Quant is ambiguous (INT1 range [-1, 0] vs qonnx's bipolar execution)",
             node=node.name, hint="use BipolarQuant for {-1, +1} or an unsigned 1-bit Quant",
         )
-    return scale, 0.0, int(bits), signed, bool(attr.get("narrow", 0)), rounding
+    return scale, int(bits), signed, bool(attr.get("narrow", 0)), rounding
 
 
 def _quant_datatype(bits: int, signed: bool, bipolar: bool):
@@ -81,7 +81,7 @@ class FoldQuantWeights(Transformation):
             values = [model.get_initializer(t) for t in node.input]
             if any(v is None for v in values):
                 continue
-            scale, _, bits, signed, narrow, rounding = _quant_params(model, node)
+            scale, bits, signed, narrow, rounding = _quant_params(model, node)
             bipolar = node.op_type == "BipolarQuant"
             w = values[0]
             if bipolar:
@@ -136,7 +136,7 @@ class ConvertQuantActToMultiThreshold(Transformation):
         for node in list(model.graph.node):
             if node.op_type not in QUANT_OPS or model.get_initializer(node.input[0]) is not None:
                 continue
-            scale, _, bits, signed, narrow, rounding = _quant_params(model, node)
+            scale, bits, signed, narrow, rounding = _quant_params(model, node)
             bipolar = node.op_type == "BipolarQuant"
             x = node.input[0]
             shape = model.get_tensor_shape(x)

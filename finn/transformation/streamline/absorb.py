@@ -12,8 +12,8 @@ from finn.transformation.graph_utils import (
     const_input,
     is_scalar,
     single_consumer,
-    smallest_int_datatype,
 )
+from finn.util.basic import smallest_int_datatype
 from golden import streamline as algebra
 
 # a threshold standing for "always" / "never" reached; clipped later to the input range
@@ -100,8 +100,8 @@ class AbsorbSignIntoMatMulWeights(Transformation):
             new_w = w * sign[None, :]
             model.set_initializer(mm.input[1], new_w.astype(np.float32))
             if w_dt.is_integer():
-                model.set_tensor_datatype(mm.input[1], smallest_int_datatype(new_w)
-                                          if w_dt != DataType["BIPOLAR"] else w_dt)
+                model.set_tensor_datatype(mm.input[1], w_dt if w_dt == DataType["BIPOLAR"]
+                                          else smallest_int_datatype(new_w.min(), new_w.max()))
             model.set_initializer(mul.input[c[0]], np.abs(m).astype(np.float32))
             return model, True
         return model, False

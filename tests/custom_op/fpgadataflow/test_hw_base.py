@@ -21,7 +21,6 @@ from finn.custom_op.fpgadataflow.base import (
     get_weight_tensor_folded,
     is_hw_node,
     memory_resources,
-    smallest_int_datatype,
 )
 from finn.custom_op.registry import getCustomOp
 from finn.util.exceptions import UnsupportedGraphError
@@ -30,18 +29,6 @@ from finn.util.exceptions import UnsupportedGraphError
 @given(st.integers(1, 5000))
 def test_divisors(n):
     assert divisors(n) == [d for d in range(1, n + 1) if n % d == 0]
-
-
-@settings(max_examples=200)
-@given(st.integers(-300, 300), st.integers(0, 300))
-def test_smallest_int_datatype_is_minimal(lo, span):
-    hi = lo + span
-    dt = smallest_int_datatype(lo, hi)
-    assert dt.min() <= lo and hi <= dt.max()
-    if dt.bitwidth() > 2 or (dt.bitwidth() == 2 and not dt.signed()):
-        narrower = DataType[f"{'INT' if dt.signed() else 'UINT'}{dt.bitwidth() - 1}"]
-        assert not (narrower.min() <= lo and hi <= narrower.max())
-    assert dt.signed() == (lo < 0)
 
 
 def test_memory_resources():

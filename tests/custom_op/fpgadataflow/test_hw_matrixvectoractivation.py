@@ -89,11 +89,13 @@ def test_exec_matches_golden(data, batch, seed):
         odt = DataType[case["act"]]
         assert y.min() >= odt.min() and y.max() <= odt.max()
     np.testing.assert_array_equal(y, expected)
-    # independent check of the accumulator without the golden module
-    if case["act"] is None:
-        xi, wi = x.astype(np.int64), w.astype(np.int64)
-        ref = (xi @ wi + (1 - xi) @ (1 - wi)) if case["xnor"] else xi @ wi
-        np.testing.assert_array_equal(y, ref)
+    # independent check without the golden module: accumulator, then thresholds reached
+    xi, wi = x.astype(np.int64), w.astype(np.int64)
+    ref = (xi @ wi + (1 - xi) @ (1 - wi)) if case["xnor"] else xi @ wi
+    if case["act"] is not None:
+        ref = (ref[..., None] >= ctx["t"]).sum(-1)
+        ref = 2 * ref - 1 if case["act"] == "BIPOLAR" else ref + op.get_nodeattr("ActVal")
+    np.testing.assert_array_equal(y, ref)
 
 
 @settings(max_examples=80, deadline=None)
