@@ -58,6 +58,10 @@ class PythonEngine:
         self._sessions[index] = sess
         return sess
 
+    def _run_custom(self, node, context: dict[str, np.ndarray]) -> None:
+        """Execute one custom-op node (other engines override this for HW nodes)."""
+        getCustomOp(node).execute_node(context, self.model.graph)
+
     def run(self, inputs: dict[str, np.ndarray], return_full_context: bool = False) -> dict[str, np.ndarray]:
         """Execute on ``inputs`` (any batch size); return graph outputs (or every tensor)."""
         graph = self.model.graph
@@ -70,7 +74,7 @@ class PythonEngine:
             context[inp.name] = np.asarray(inputs[inp.name], dtype=np.float32)
         for index, node in enumerate(graph.node):
             if is_custom_op(node.domain, node.op_type):
-                getCustomOp(node).execute_node(context, graph)
+                self._run_custom(node, context)
             else:
                 sess = self._session(index, node, context)
                 feed = {t: context[t] for t in node.input if t and t not in self._init}

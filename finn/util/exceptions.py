@@ -40,3 +40,7 @@ class VerificationError(FinnError):
 
 class ConfigError(FinnError):
     """A build option or config file is invalid."""
+
+
+class CompileError(FinnError):
+    """Generated sources failed to compile (the message names the node and the file)."""

@@ -1,0 +1,1 @@
+"""HLS-style C++ kernel library (package data: the headers of this folder)."""
