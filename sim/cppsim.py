@@ -269,11 +269,3 @@ class CppSimEngine(PythonEngine):
         else:
             super()._run_custom(node, context)
 
-
-def execute(model: ModelWrapper, inputs: dict[str, np.ndarray] | np.ndarray, *,
-            stitched: bool = True, work_dir: str | Path | None = None,
-            return_full_context: bool = False) -> dict[str, np.ndarray]:
-    """One-shot C++ simulation of ``model`` on ``inputs`` (any batch size)."""
-    if isinstance(inputs, np.ndarray):
-        inputs = {model.graph.input[0].name: inputs}
-    return CppSimEngine(model, work_dir, stitched).run(inputs, return_full_context)

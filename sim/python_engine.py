@@ -85,10 +85,3 @@ class PythonEngine:
             return context
         return {o.name: context[o.name] for o in graph.output}
 
-
-def execute(model: ModelWrapper, inputs: dict[str, np.ndarray] | np.ndarray,
-            return_full_context: bool = False) -> dict[str, np.ndarray]:
-    """One-shot batched execution; ``inputs`` may be an array for a single-input model."""
-    if isinstance(inputs, np.ndarray):
-        inputs = {model.graph.input[0].name: inputs}
-    return PythonEngine(model).run(inputs, return_full_context)

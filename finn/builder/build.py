@@ -32,7 +32,7 @@ from finn.builder.verify import StepOutputs, TestSet, verify_step
 from finn.util.exceptions import ConfigError, FinnError, VerificationError
 
 _OWNED = ("checkpoints", "dataflow_partition", "dataflow_partition_folded", "reference",
-          "verification", REPORT_NAME)
+          "verification", "cppsim", REPORT_NAME)
 
 
 def checkpoint_path(output_dir: str, index: int, name: str) -> str:
@@ -181,8 +181,8 @@ class Build:
             raise
         self.report["status"] = "complete"
         self.report["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self.report["next"] = ("the flow ends at the folded, python-verified dataflow graph; "
-                               "C++ (cppsim) and RTL (rtlsim) levels are not built yet")
+        self.report["next"] = ("the flow ends at the C++-simulated (cppsim) dataflow graph; "
+                               "the RTL (rtlsim) level is not built yet")
         self._write_report()
         return self.report
 
@@ -194,21 +194,25 @@ class Build:
         if start > 0:
             model = ModelWrapper(checkpoint_path(self.out, start - 1, STEP_NAMES[start - 1]))
             if test is not None:
-                _, prev_out = verify_step(STEP_NAMES[start - 1], model, test, None, None)
+                _, prev_out = verify_step(STEP_NAMES[start - 1], model, test, None, None,
+                                          work_dir=self.ctx.path("cppsim"))
                 prev_model = model
         for index in range(start, stop + 1):
             name, fn = STEPS[index]
             t0 = time.perf_counter()
             self.log(f"[bold cyan]step {index + 1}/{len(STEPS)}[/] {name} ...")
+            self.ctx.step_info = {}
             model = fn(model, self.ctx)
             seconds = time.perf_counter() - t0
             path = checkpoint_path(self.out, index, name)
             save_model_atomic(model, path)
             record = {"name": name, "seconds": round(seconds, 3), "checkpoint": os.path.relpath(path, self.out),
-                      "ok": True}
+                      "ok": True, **self.ctx.step_info}
             if test is not None:
                 check, out = verify_step(name, model, test, prev_out, prev_model,
-                                         repro_dir=os.path.join(self.out, "verification"))
+                                         repro_dir=os.path.join(self.out, "verification"),
+                                         work_dir=self.ctx.path("cppsim"),
+                                         prev_step=STEP_NAMES[index - 1] if index else None)
                 record["verification"] = check.to_dict()
                 record["ok"] = check.ok
                 self._log_check(check)

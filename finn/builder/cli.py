@@ -69,7 +69,7 @@ def _print_summary(console, report: dict) -> None:
     from rich.table import Table
 
     table = Table(title=f"Build {report['status']}: {report['config']['model']}")
-    for col in ("step", "seconds", "accuracy", "agrees w/ torch", "mismatches", "max diff", "check"):
+    for col in ("step", "level", "seconds", "accuracy", "agrees w/ torch", "mismatches", "max diff", "check"):
         table.add_column(col, justify="left" if col in ("step", "check") else "right")
     for s in report["steps"]:
         v = s.get("verification") or {}
@@ -77,7 +77,7 @@ def _print_summary(console, report: dict) -> None:
         def fmt(x, spec=".4f"):
             return "-" if x is None else format(x, spec)
 
-        table.add_row(s["name"], f"{s['seconds']:.2f}", fmt(v.get("accuracy")),
+        table.add_row(s["name"], v.get("level", "-"), f"{s['seconds']:.2f}", fmt(v.get("accuracy")),
                       fmt(v.get("agreement_with_reference")), fmt(v.get("mismatches_vs_previous"), "d"),
                       fmt(v.get("max_diff_vs_previous"), ".3g"),
                       ("ok" if s.get("ok") else "FAILED") if v else "not verified")

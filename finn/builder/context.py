@@ -14,6 +14,8 @@ class BuildContext:
     output_dir: str
     torch_model: object | None = None
     warnings: list[str] = field(default_factory=list)
+    # what the current step wants recorded in its report entry (reset before each step)
+    step_info: dict = field(default_factory=dict)
 
     def path(self, *parts: str) -> str:
         return os.path.join(self.output_dir, *parts)

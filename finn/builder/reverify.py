@@ -31,20 +31,21 @@ def reverify(build_dir: str, console=None) -> bool:
     from rich.table import Table
 
     table = Table(title=f"verification of {build_dir}")
-    for col in ("checkpoint", "accuracy", "agrees w/ torch", "mismatches", "seconds", "result"):
+    for col in ("checkpoint", "level", "accuracy", "agrees w/ torch", "mismatches", "seconds", "result"):
         table.add_column(col)
-    prev_out = prev_model = None
+    prev_out = prev_model = prev_step = None
     all_ok = True
     for path in paths:
         model = ModelWrapper(path)
         step = os.path.basename(path)[3:-5]
         check, out = verify_step(step, model, test, prev_out, prev_model,
-                                 repro_dir=os.path.join(build_dir, "verification"))
+                                 repro_dir=os.path.join(build_dir, "verification"),
+                                 work_dir=os.path.join(build_dir, "cppsim"), prev_step=prev_step)
         all_ok &= check.ok
-        table.add_row(os.path.basename(path), _f(check.accuracy), _f(check.agreement_with_reference),
+        table.add_row(os.path.basename(path), check.level, _f(check.accuracy), _f(check.agreement_with_reference),
                       "-" if check.mismatches_vs_previous is None else str(check.mismatches_vs_previous),
                       f"{check.seconds:.2f}", "ok" if check.ok else f"FAILED {check.failure}")
-        prev_out, prev_model = out, model
+        prev_out, prev_model, prev_step = out, model, step
     if console is not None:
         console.print(table)
     return all_ok

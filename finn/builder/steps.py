@@ -117,6 +117,17 @@ def step_folding(model, ctx) -> ModelWrapper:
     return model
 
 
+def step_folded_hls_cppsim(model, ctx) -> ModelWrapper:
+    """Generate the HLS-style C++ of every HW node and compile each dataflow partition into
+    one simulation program (under ``<out>/cppsim``); the harness then runs it on the test
+    images. The model itself is unchanged."""
+    from sim.cppsim import CppSimEngine
+
+    engine = CppSimEngine(model, work_dir=ctx.path("cppsim"), stitched=True)
+    ctx.step_info["compile"] = engine.compile_report.per_program()
+    return model
+
+
 STEPS: list[tuple[str, Step]] = [
     ("export", step_export),
     ("tidy", step_tidy),
@@ -126,6 +137,7 @@ STEPS: list[tuple[str, Step]] = [
     ("convert_to_hw", step_convert_to_hw),
     ("dataflow_partition", step_create_dataflow_partition),
     ("folding", step_folding),
+    ("folded_hls_cppsim", step_folded_hls_cppsim),
 ]
 
 STEP_NAMES = [name for name, _ in STEPS]
