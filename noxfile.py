@@ -3,7 +3,7 @@
     nox -s tests   default suite (what CI runs)
     nox -s slow    the heavy checks: whole zoo, both exporters, many hypothesis examples
     nox -s e2e     `finn e2e`: TFC-w1a1 end to end
-    nox -s bench   flow and verification timings
+    nox -s bench   flow, verification and cppsim timings
     nox -s lint    ruff
 """
 
@@ -36,6 +36,7 @@ def e2e(session):
 def bench(session):
     session.install("-e", ".[dev]")
     session.run("python", "bench/bench_flow.py", *session.posargs)
+    session.run("python", "bench/bench_cppsim.py", *session.posargs)
 
 
 @nox.session

@@ -32,7 +32,7 @@ from finn.builder.verify import StepOutputs, TestSet, verify_step
 from finn.util.exceptions import ConfigError, FinnError, VerificationError
 
 _OWNED = ("checkpoints", "dataflow_partition", "dataflow_partition_folded", "reference",
-          "verification", "cppsim", REPORT_NAME)
+          "verification", "cppsim", "hls_ip", REPORT_NAME)
 
 
 def checkpoint_path(output_dir: str, index: int, name: str) -> str:
@@ -204,6 +204,8 @@ class Build:
             self.ctx.step_info = {}
             model = fn(model, self.ctx)
             seconds = time.perf_counter() - t0
+            if "note" in self.ctx.step_info:
+                self.log(f"    [yellow]note[/]: {self.ctx.step_info['note']}")
             path = checkpoint_path(self.out, index, name)
             save_model_atomic(model, path)
             record = {"name": name, "seconds": round(seconds, 3), "checkpoint": os.path.relpath(path, self.out),

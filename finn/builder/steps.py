@@ -128,6 +128,23 @@ def step_folded_hls_cppsim(model, ctx) -> ModelWrapper:
     return model
 
 
+def step_hls_ip(model, ctx) -> ModelWrapper:
+    """Write a Vitis HLS project per HW node (``<out>/hls_ip``) and synthesize it when Vitis
+    HLS is installed; without it the step records that the tool is missing and goes on.
+    The vendor path is untested (no install on our machines). The model is unchanged."""
+    from finn.deploy import vitis_hls
+    from finn.util.exceptions import ToolNotFoundError
+
+    out = ctx.path("hls_ip")
+    try:
+        ctx.step_info["hls"] = {"results": vitis_hls.synthesize(model, out, ctx.cfg.fpga_part, ctx.cfg.clock_ns),
+                                "untested": True}
+    except ToolNotFoundError as exc:
+        ctx.step_info["hls"] = {"skipped": str(exc).splitlines()[0], "projects": out, "untested": True}
+        ctx.step_info["note"] = f"Vitis HLS not found: HLS projects written to {out}, not synthesized"
+    return model
+
+
 STEPS: list[tuple[str, Step]] = [
     ("export", step_export),
     ("tidy", step_tidy),
@@ -138,6 +155,7 @@ STEPS: list[tuple[str, Step]] = [
     ("dataflow_partition", step_create_dataflow_partition),
     ("folding", step_folding),
     ("folded_hls_cppsim", step_folded_hls_cppsim),
+    ("hls_ip", step_hls_ip),
 ]
 
 STEP_NAMES = [name for name, _ in STEPS]

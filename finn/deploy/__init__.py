@@ -1,0 +1,1 @@
+"""Vendor-tool backends (Vitis HLS, Vivado) and board deployment: used when the tools exist."""
