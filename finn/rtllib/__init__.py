@@ -1,0 +1,1 @@
+"""Verilog modules of the RTL level (package data: the .v files of this folder)."""

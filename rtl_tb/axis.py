@@ -1,0 +1,156 @@
+"""AXI-Stream verification components for cocotb benches.
+
+Timing discipline (one clock domain, signals named ``<prefix>_tdata/_tvalid/_tready``):
+drivers change their outputs right after a rising edge; everything is sampled in
+the ReadOnly phase of the same cycle, i.e. exactly the values the next rising edge
+will see. A transfer happens at an edge where tvalid and tready were both 1.
+"""
+
+from __future__ import annotations
+
+import random
+
+import cocotb
+from cocotb.triggers import ReadOnly, RisingEdge
+
+
+def _int(handle) -> int:
+    return int(handle.value)
+
+
+class AxisSource:
+    """Drives ``words`` into a slave stream; ``valid_prob`` < 1 inserts random idle cycles."""
+
+    def __init__(self, dut, prefix: str, clk, rng: random.Random, valid_prob: float = 1.0):
+        self.tdata = getattr(dut, f"{prefix}_tdata")
+        self.tvalid = getattr(dut, f"{prefix}_tvalid")
+        self.tready = getattr(dut, f"{prefix}_tready")
+        self.clk, self.rng, self.valid_prob = clk, rng, valid_prob
+        self.sent = 0
+        self.tvalid.value = 0
+
+    async def send(self, words: list[int]) -> None:
+        i, valid = 0, False
+        while True:
+            await RisingEdge(self.clk)
+            if valid and self._accepted:
+                i, valid = i + 1, False
+                self.sent = i
+            if i >= len(words):
+                self.tvalid.value = 0
+                return
+            if not valid and self.rng.random() < self.valid_prob:
+                self.tdata.value = words[i]
+                valid = True
+            self.tvalid.value = int(valid)
+            await ReadOnly()
+            self._accepted = valid and _int(self.tready) == 1
+
+    _accepted = False
+
+
+class AxisSink:
+    """Collects words from a master stream; ``ready_prob`` < 1 applies random back-pressure."""
+
+    def __init__(self, dut, prefix: str, clk, rng: random.Random, ready_prob: float = 1.0,
+                 tlast: bool = False):
+        self.tdata = getattr(dut, f"{prefix}_tdata")
+        self.tvalid = getattr(dut, f"{prefix}_tvalid")
+        self.tready = getattr(dut, f"{prefix}_tready")
+        self.tlast = getattr(dut, f"{prefix}_tlast") if tlast else None
+        self.clk, self.rng, self.ready_prob = clk, rng, ready_prob
+        self.words: list[int] = []
+        self.lasts: list[int] = []
+        self.cycles: list[int] = []  # cycle of each transfer
+        self.tready.value = 0
+        self._task = None
+
+    def start(self) -> None:
+        self._task = cocotb.start_soon(self._run())
+
+    async def _run(self) -> None:
+        cycle = 0
+        while True:
+            await RisingEdge(self.clk)
+            cycle += 1
+            ready = self.rng.random() < self.ready_prob
+            self.tready.value = int(ready)
+            await ReadOnly()
+            if ready and _int(self.tvalid) == 1:
+                self.words.append(_int(self.tdata))
+                self.cycles.append(cycle)
+                if self.tlast is not None:
+                    self.lasts.append(_int(self.tlast))
+
+
+class AxisProtocolChecker:
+    """Records every AXI-Stream rule violation on one stream.
+
+    Once tvalid is 1 and the word is not taken, tvalid must stay 1 and tdata must hold
+    until the transfer (AXI4-Stream: a master may not withdraw or change a word).
+    """
+
+    def __init__(self, dut, prefix: str, clk):
+        self.tdata = getattr(dut, f"{prefix}_tdata")
+        self.tvalid = getattr(dut, f"{prefix}_tvalid")
+        self.tready = getattr(dut, f"{prefix}_tready")
+        self.clk, self.prefix = clk, prefix
+        self.violations: list[str] = []
+        cocotb.start_soon(self._run())
+
+    async def _run(self) -> None:
+        stalled, held, cycle = False, 0, 0
+        while True:
+            await RisingEdge(self.clk)
+            cycle += 1
+            await ReadOnly()
+            valid = _int(self.tvalid) == 1
+            data = _int(self.tdata) if valid else 0
+            if stalled and not valid:
+                self.violations.append(f"{self.prefix}: cycle {cycle}: tvalid dropped before the transfer")
+            elif stalled and data != held:
+                self.violations.append(f"{self.prefix}: cycle {cycle}: tdata changed while stalled "
+                                       f"({held:#x} -> {data:#x})")
+            stalled = valid and _int(self.tready) == 0
+            held = data
+
+
+class Scoreboard:
+    """In-order comparison of expected and observed words; keeps every mismatch."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.mismatches: list[str] = []
+
+    def compare(self, expected: list[int], got: list[int]) -> None:
+        if len(got) != len(expected):
+            self.mismatches.append(f"{self.name}: {len(got)} words out, {len(expected)} expected")
+        for i, (e, g) in enumerate(zip(expected, got, strict=False)):
+            if e != g:
+                self.mismatches.append(f"{self.name}: word {i}: got {g:#x}, expected {e:#x}")
+
+    def check(self, *checkers: AxisProtocolChecker) -> None:
+        """Raise AssertionError listing the first mismatches and protocol violations."""
+        problems = list(self.mismatches)
+        for c in checkers:
+            problems += c.violations
+        if problems:
+            more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+            raise AssertionError(f"{len(problems)} problems:\n  " + "\n  ".join(problems[:20]) + more)
+
+
+async def reset(dut, clk, cycles: int = 4) -> None:
+    """Hold ``rst_n`` low for ``cycles`` rising edges."""
+    dut.rst_n.value = 0
+    for _ in range(cycles):
+        await RisingEdge(clk)
+    dut.rst_n.value = 1
+
+
+async def wait_for(sink: AxisSink, n_words: int, clk, max_cycles: int) -> bool:
+    """Wait until ``sink`` holds ``n_words`` words; False after ``max_cycles`` (a stall)."""
+    for _ in range(max_cycles):
+        if len(sink.words) >= n_words:
+            return True
+        await RisingEdge(clk)
+    return len(sink.words) >= n_words
