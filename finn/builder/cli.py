@@ -1,4 +1,4 @@
-"""The `finn` command line: build, e2e, verify, steps."""
+"""The `finn` command line: build, e2e, verify, synth, steps."""
 
 from __future__ import annotations
 
@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("verify", help="re-verify every checkpoint of a build folder")
     v.add_argument("build_dir")
+
+    y = sub.add_parser("synth", help="Yosys resource counts of a build's RTL designs, with a fit check")
+    y.add_argument("build_dir")
+    y.add_argument("--per-layer", action="store_true", help="also synthesize every layer on its own")
 
     sub.add_parser("steps", help="list the build steps")
     return parser
@@ -108,6 +112,11 @@ def main(argv: list[str] | None = None) -> int:
 
             ok = reverify(args.build_dir, console)
             return 0 if ok else 1
+        if args.command == "synth":
+            from finn.builder.synth import synth_build
+
+            synth_build(args.build_dir, args.per_layer, console)
+            return 0
         from finn.builder.build import build_dataflow
 
         cfg = _config(args, model=DEFAULT_MODEL, seed_folding=True) if args.command == "e2e" else _config(args)
