@@ -8,7 +8,7 @@
 //   ap_uint<W>("0x...", 16)       construct from a hex string (wide constants)
 //   arithmetic on W <= 64         through the implicit conversion to (u)int64; the
 //                                 result wraps to W bits on assignment, as in hardware
-//   <<, >>, |, &, ==, !=          on any width
+//   <<, >>, |, &, ^, ~, ==, !=    on ap_uint of any width (ap_int: none; kernels do not need them)
 // Everything else of the vendor type is deliberately absent: a kernel that compiles
 // here uses only this subset, which the vendor header also provides.
 #ifndef FINN_AP_INT_H
@@ -136,7 +136,7 @@ class ap_base {
     const int top = (W - 1) % 64 + 1;  // used bits of the top limb
     if (top == 64) return;
     uint64_t& t = l_[limbs - 1];
-    const uint64_t m = (uint64_t(1) << top) - 1;
+    const uint64_t m = (uint64_t(1) << (top % 64)) - 1;  // top < 64 here
     if (S && ((t >> (top - 1)) & 1)) {
       t |= ~m;
     } else {

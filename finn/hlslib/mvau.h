@@ -20,8 +20,8 @@
 namespace finn {
 
 // Number of equal bits among the SIMD lanes of two SIMD-bit words.
-template <unsigned SIMD, typename Word>
-inline unsigned xnor_popcount(const Word& x, const Word& w) {
+template <unsigned SIMD, typename WordX, typename WordW>
+inline unsigned xnor_popcount(const WordX& x, const WordW& w) {
   unsigned n = 0;
   for (unsigned lo = 0; lo < SIMD; lo += 64) {
 #pragma HLS unroll
