@@ -46,6 +46,26 @@ def test_seed_folding_gives_ii_64(tfc_build):
     assert [(r["PE"], r["SIMD"]) for r in fcs] == [(16, 49), (8, 8), (8, 8), (10, 8)]
 
 
+def test_simulation_levels_are_verified(tfc_build):
+    _, report = tfc_build
+    steps = {s["name"]: s for s in report["steps"]}
+    assert steps["folded_hls_cppsim"]["verification"]["level"] == "cppsim_stitched"
+    assert steps["node_by_node_rtlsim"]["verification"]["level"] == "rtlsim"
+    assert steps["stitched_ip_rtlsim"]["verification"]["level"] == "rtlsim_stitched"
+    assert len(steps["node_by_node_rtlsim"]["build"]) == 6  # one design per HW node
+
+
+def test_stitched_rtl_reaches_the_analytic_ii(tfc_build):
+    _, report = tfc_build
+    (part,) = report["steps"][STEP_NAMES.index("stitched_ip_rtlsim")]["rtlsim"]["partitions"].values()
+    assert part["frames"] == 1000
+    assert part["measured_ii_cycles"] == part["analytic_ii_cycles"] == 64
+    assert part["ii_range_cycles"] == [64, 64]
+    assert part["expected_fps"] == pytest.approx(1.5625e6)
+    assert 0 < part["latency_cycles"]["first"] < 1000
+    assert part["backpressure"]["ready_prob"] < 1.0
+
+
 def test_final_graph_is_one_partition_of_hw_layers(tfc_build):
     cfg, _ = tfc_build
     model = ModelWrapper(os.path.join(cfg.output_dir, "checkpoints", "08_folding.onnx"))
@@ -83,7 +103,7 @@ def test_target_fps_folding(tfc_build, tmp_path):
     cfg, _ = tfc_build
     out = tmp_path / "fps"
     report = build_dataflow(BuildConfig(model="TFC-w1a1", output_dir=str(out), epochs=cfg.epochs,
-                                        target_fps=200_000, clock_ns=10.0))
+                                        target_fps=200_000, clock_ns=10.0, stop_step="folding"))
     fold = report["folding"]
     assert fold["II"] <= 500  # 1e9 / (10 ns * 200k FPS) cycles
     assert fold["fps"] >= 200_000
