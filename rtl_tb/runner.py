@@ -57,11 +57,18 @@ def run_bench(bench: str, toplevel: str, sources: list[str], parameters: dict, c
                  build_args=build_args, waves=waves, always=False, log_file=build_dir / "build.log")
     results = build_dir / f"results_{bench}_{seed}.xml"
     tb_dir = Path(__file__).resolve().parent
-    runner.test(test_module=f"rtl_tb.{bench}", hdl_toplevel=toplevel, build_dir=build_dir,
-                test_dir=build_dir, seed=seed, results_xml=results, waves=waves,
-                extra_env={"FINN_TB_CASE": str(case_file),
-                           "PYTHONPATH": os.pathsep.join([str(tb_dir.parent), os.environ.get("PYTHONPATH", "")])},
-                log_file=build_dir / f"test_{seed}.log")
+    results.unlink(missing_ok=True)  # never read a previous run's verdict
+    try:
+        runner.test(test_module=f"rtl_tb.{bench}", hdl_toplevel=toplevel, build_dir=build_dir,
+                    test_dir=build_dir, seed=seed, results_xml=results, waves=waves,
+                    extra_env={"FINN_TB_CASE": str(case_file),
+                               "PYTHONPATH": os.pathsep.join([str(tb_dir.parent), os.environ.get("PYTHONPATH", "")])},
+                    log_file=build_dir / f"test_{seed}.log")
+    except SystemExit:
+        pass  # under pytest, cocotb's runner exits on a failed test; the results file says which
+    if not results.is_file():
+        raise AssertionError(f"{bench} on {toplevel}: the simulation wrote no results "
+                             f"(log: {build_dir / f'test_{seed}.log'})")
     n_tests, n_failed = get_results(results)
     if n_tests == 0 or n_failed:
         log_file = build_dir / f"test_{seed}.log"

@@ -396,7 +396,7 @@ class RtlSimEngine(PythonEngine):
                 pending.append((node.name, node_design(model, node), node, node))
         built = build_all([p[1] for p in pending], self.work_dir, jobs)
         self.build_report.designs += built
-        for (name, design, first, last), d in zip(pending, built, strict=True):
+        for (name, _, first, last), d in zip(pending, built, strict=True):
             fin, fout, index = _formats(first, last)
             out_elems = int(getCustomOp(last).get_normal_output_shape()[-1])
             self.runnables[name] = Runnable(d, fin, fout, out_elems, index)

@@ -32,7 +32,7 @@ from finn.builder.verify import StepOutputs, TestSet, verify_step
 from finn.util.exceptions import ConfigError, FinnError, VerificationError
 
 _OWNED = ("checkpoints", "dataflow_partition", "dataflow_partition_folded", "reference",
-          "verification", "cppsim", "hls_ip", "rtlsim", REPORT_NAME)
+          "verification", "hls_ip", REPORT_NAME)
 
 
 def checkpoint_path(output_dir: str, index: int, name: str) -> str:

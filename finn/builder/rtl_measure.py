@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from qonnx.custom_op.registry import getCustomOp
 
 from finn.util.exceptions import VerificationError
 
@@ -41,7 +40,7 @@ def measure_stitched(model, ctx) -> dict:
     from finn.transformation.fpgadataflow.folding import folding_summary
     from sim.rtlsim import RtlSimEngine
 
-    engine = RtlSimEngine(model, work_dir=ctx.path("rtlsim"), stitched=True)
+    engine = RtlSimEngine(model, stitched=True)
     inputs = _partition_inputs(model, ctx)
     analytic = folding_summary(model, ctx.cfg.clock_ns)
     report: dict = {"build": engine.build_report.per_design(), "partitions": {}}

@@ -119,11 +119,11 @@ def step_folding(model, ctx) -> ModelWrapper:
 
 def step_folded_hls_cppsim(model, ctx) -> ModelWrapper:
     """Generate the HLS-style C++ of every HW node and compile each dataflow partition into
-    one simulation program (under ``<out>/cppsim``); the harness then runs it on the test
+    one simulation program (in the content-addressed cppsim cache); the harness runs it on the test
     images. The model itself is unchanged."""
     from sim.cppsim import CppSimEngine
 
-    engine = CppSimEngine(model, work_dir=ctx.path("cppsim"), stitched=True)
+    engine = CppSimEngine(model, stitched=True)
     ctx.step_info["compile"] = engine.compile_report.per_program()
     return model
 
@@ -147,10 +147,10 @@ def step_hls_ip(model, ctx) -> ModelWrapper:
 
 def step_node_by_node_rtlsim(model, ctx) -> ModelWrapper:
     """Generate every HW node as a Verilog unit and build each into its own Verilator
-    simulation (under ``<out>/rtlsim``); the harness runs them node by node."""
+    simulation (in the content-addressed rtlsim cache); the harness runs them node by node."""
     from sim.rtlsim import RtlSimEngine
 
-    engine = RtlSimEngine(model, work_dir=ctx.path("rtlsim"), stitched=False)
+    engine = RtlSimEngine(model, stitched=False)
     ctx.step_info["build"] = engine.build_report.per_design()
     return model
 

@@ -35,15 +35,13 @@ STEP_MODES = {"folded_hls_cppsim": "cppsim_stitched", "node_by_node_rtlsim": "rt
               "stitched_ip_rtlsim": "rtlsim_stitched"}
 # the engine that localises a failure of that level node by node
 LOCATE_MODES = {"cppsim_stitched": "cppsim", "rtlsim_stitched": "rtlsim"}
-# where each level keeps its compiled simulations, inside the build folder
-LEVEL_DIRS = {"cppsim": "cppsim", "rtlsim": "rtlsim"}
 
 
 def level_work_dir(build_dir: str | None, mode: str) -> str | None:
-    """The folder of ``mode``'s compiled simulations in build folder ``build_dir``."""
-    if build_dir is None:
-        return None
-    return os.path.join(build_dir, LEVEL_DIRS[mode.split("_")[0]]) if mode != "python" else None
+    """Where ``mode``'s compiled simulations live: the shared content-addressed caches
+    (``sim.cppsim.default_work_dir``, ``sim.rtlsim.default_work_dir``), so identical
+    designs are compiled once across builds; the build's report names each folder."""
+    return None
 
 
 def mode_for_step(step: str) -> str:

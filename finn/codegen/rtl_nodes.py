@@ -18,7 +18,12 @@ from qonnx.core.modelwrapper import ModelWrapper
 from qonnx.custom_op.registry import getCustomOp
 
 from finn.codegen.cpp_values import c_identifier, element_kind
-from finn.codegen.rtl_mem import mem_file_text, threshold_bits, threshold_mem_lines, weight_mem_lines
+from finn.codegen.rtl_mem import (
+    mem_file_text,
+    threshold_bits,
+    threshold_mem_lines,
+    weight_mem_lines,
+)
 from finn.util.exceptions import UnsupportedGraphError
 
 KIND_CODE = {"unsigned": 0, "signed": 1, "bipolar": 2}
