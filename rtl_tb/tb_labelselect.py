@@ -9,33 +9,10 @@ relative to the first at full rate: a vector every max(L/PE, K) clocks), ``valid
 
 from __future__ import annotations
 
-import random
-
 import cocotb
-from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles
 
-from rtl_tb.axis import AxisProtocolChecker, AxisSink, AxisSource, Scoreboard, reset, wait_for
+from rtl_tb.axis import stream
 from rtl_tb.runner import load_case
-
-
-async def stream(dut, words: list[int], n_out: int, valid_prob: float, ready_prob: float,
-                 seed: int, name: str) -> tuple[AxisSink, Scoreboard, AxisProtocolChecker]:
-    """Drive ``words`` in, collect ``n_out`` words (and any extra ones) under the given stalls."""
-    rng = random.Random(seed)
-    Clock(dut.clk, 10, unit="ns").start()
-    src = AxisSource(dut, "s_axis", dut.clk, rng, valid_prob)
-    sink = AxisSink(dut, "m_axis", dut.clk, rng, ready_prob)
-    checker = AxisProtocolChecker(dut, "m_axis", dut.clk)
-    await reset(dut, dut.clk)
-    sink.start()
-    cocotb.start_soon(src.send(words))
-    done = await wait_for(sink, n_out, dut.clk, 20 * (len(words) + n_out) + 200)
-    await ClockCycles(dut.clk, 30)  # a duplicated word would arrive here
-    sb = Scoreboard(name)
-    if not done:
-        sb.mismatches.append(f"stalled: {len(sink.words)} of {n_out} words out, {src.sent} in")
-    return sink, sb, checker
 
 
 @cocotb.test()
