@@ -18,35 +18,16 @@ import time
 import warnings
 
 import numpy as np
-
-
-def _best(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), result
+from common import best, folded_tfc_w1a1
 
 
 def main() -> None:
     warnings.filterwarnings("ignore")
-    from finn.builder.config import BuildConfig
-    from finn.builder.context import BuildContext
-    from finn.builder.steps import STEP_NAMES, STEPS
     from finn.builder.verify import model_inputs
-    from finn.util.data import load_mnist
-    from finn.util.test import get_test_model_trained
     from sim import make_engine
 
-    torch_model = get_test_model_trained("TFC", 1, 1)
-    data = load_mnist()
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = BuildConfig(model="TFC-w1a1", output_dir=tmp, seed_folding=True)
-        ctx = BuildContext(cfg=cfg, output_dir=tmp, torch_model=torch_model)
-        model = None
-        for _, fn in STEPS[: STEP_NAMES.index("folding") + 1]:
-            model = fn(model, ctx)
+        model, data, _ = folded_tfc_w1a1(tmp)
         x = {model.graph.input[0].name: model_inputs(model, data.test_x)}
         out = model.graph.output[0].name
 
@@ -61,9 +42,9 @@ def main() -> None:
         cached_setup = time.perf_counter() - t0
 
         python = make_engine(model, "python")
-        py_s, y_py = _best(lambda: python.run(x)[out])
-        node_s, y_node = _best(lambda: by_node.run(x)[out])
-        st_s, y_st = _best(lambda: stitched.run(x)[out])
+        py_s, y_py = best(lambda: python.run(x)[out])
+        node_s, y_node = best(lambda: by_node.run(x)[out])
+        st_s, y_st = best(lambda: stitched.run(x)[out])
         if not (np.array_equal(y_py, y_node) and np.array_equal(y_py, y_st)):
             raise SystemExit("cppsim and python disagree: timings not comparable")
         acc = float(np.mean(y_st.reshape(-1) == data.test_y))

@@ -15,15 +15,7 @@ import time
 import warnings
 
 import numpy as np
-
-
-def _best(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), result
+from common import best
 
 
 def main() -> None:
@@ -50,9 +42,9 @@ def main() -> None:
                 per_step[name] = time.perf_counter() - t0
             return model, per_step
 
-        flow_s, (folded, per_step) = _best(flow, repeat=2)
+        flow_s, (folded, per_step) = best(flow, repeat=2)
         test = TestSet(images=data.test_x, labels=data.test_y)
-        verify_s, (check, _) = _best(lambda: verify_step("folding", folded, test, None, None))
+        verify_s, (check, _) = best(lambda: verify_step("folding", folded, test, None, None))
 
         # baseline: qonnx execute_onnx, one image at a time (how FINN's notebooks verify)
         n_base = 100

@@ -21,6 +21,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from common import folded_tfc_w1a1
 
 PYV_FRAMES = 40  # frames pyverilator steps through (it is slow; the rate is what matters)
 
@@ -79,25 +80,14 @@ def _step(sim, words: list[int], n_out: int) -> tuple[list[int], int]:
 
 def main() -> None:
     warnings.filterwarnings("ignore")
-    from finn.builder.config import BuildConfig
-    from finn.builder.context import BuildContext
-    from finn.builder.steps import STEP_NAMES, STEPS
     from finn.builder.verify import model_inputs
     from finn.transformation.fpgadataflow.folding import folding_summary
-    from finn.util.data import load_mnist
-    from finn.util.test import get_test_model_trained
     from sim.python_engine import PythonEngine
     from sim.rtlsim import RtlSimEngine, run_design
 
-    torch_model = get_test_model_trained("TFC", 1, 1)
-    data = load_mnist()
     with tempfile.TemporaryDirectory() as tmp_s:
         tmp = Path(tmp_s)
-        cfg = BuildConfig(model="TFC-w1a1", output_dir=tmp_s, seed_folding=True)
-        ctx = BuildContext(cfg=cfg, output_dir=tmp_s, torch_model=torch_model)
-        model = None
-        for _, fn in STEPS[: STEP_NAMES.index("folding") + 1]:
-            model = fn(model, ctx)
+        model, data, cfg = folded_tfc_w1a1(tmp_s)
         full = PythonEngine(model).run({model.graph.input[0].name: model_inputs(model, data.test_x)},
                                        return_full_context=True)
         sdp = model.get_nodes_by_op_type("StreamingDataflowPartition")[0]

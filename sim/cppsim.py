@@ -261,11 +261,7 @@ class CppSimEngine(PythonEngine):
         elif node.name in self._partitions:
             context[node.output[0]] = run_program(self._partitions[node.name], context[node.input[0]])
         elif node.name in self._children:
-            child = self._children[node.name]
-            feed = {vi.name: context[p] for p, vi in zip(node.input, child.model.graph.input, strict=True)}
-            result = child.run(feed)
-            for parent, vi in zip(node.output, child.model.graph.output, strict=True):
-                context[parent] = result[vi.name]
+            self._children[node.name].run_as_partition(node, context)
         else:
             super()._run_custom(node, context)
 

@@ -85,3 +85,11 @@ class PythonEngine:
             return context
         return {o.name: context[o.name] for o in graph.output}
 
+    def run_as_partition(self, node, context: dict[str, np.ndarray]) -> None:
+        """Execute this engine's model as the child of partition ``node``: read the node's
+        inputs from ``context``, write its outputs there."""
+        graph = self.model.graph
+        feed = {vi.name: context[p] for p, vi in zip(node.input, graph.input, strict=True)}
+        result = self.run(feed)
+        for parent, vi in zip(node.output, graph.output, strict=True):
+            context[parent] = result[vi.name]

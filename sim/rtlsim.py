@@ -405,10 +405,6 @@ class RtlSimEngine(PythonEngine):
         if node.name in self.runnables:
             context[node.output[0]] = self.runnables[node.name].run(context[node.input[0]], **self.run_options)
         elif node.name in self._children:
-            child = self._children[node.name]
-            feed = {vi.name: context[p] for p, vi in zip(node.input, child.model.graph.input, strict=True)}
-            result = child.run(feed)
-            for parent, vi in zip(node.output, child.model.graph.output, strict=True):
-                context[parent] = result[vi.name]
+            self._children[node.name].run_as_partition(node, context)
         else:
             super()._run_custom(node, context)

@@ -26,6 +26,7 @@ from finn.codegen.cpp_values import (
     signed_bits,
     word_literals,
 )
+from finn.codegen.registry import emit
 from finn.util.exceptions import UnsupportedGraphError
 
 
@@ -211,11 +212,4 @@ KERNELS: dict[str, Callable[[ModelWrapper, object], KernelSpec]] = {
 
 def kernel_spec(model: ModelWrapper, node) -> KernelSpec:
     """The :class:`KernelSpec` of HW ``node``; UnsupportedGraphError for ops without a kernel."""
-    fn = KERNELS.get(node.op_type)
-    if fn is None:
-        raise UnsupportedGraphError(
-            f"no C++ kernel for op type {node.op_type}",
-            node=node.name,
-            hint=f"kernels exist for: {', '.join(sorted(KERNELS))}",
-        )
-    return fn(model, node)
+    return emit(KERNELS, "C++ kernel", model, node)

@@ -18,6 +18,7 @@ from qonnx.core.modelwrapper import ModelWrapper
 from qonnx.custom_op.registry import getCustomOp
 
 from finn.codegen.cpp_values import c_identifier, element_kind
+from finn.codegen.registry import emit
 from finn.codegen.rtl_mem import (
     mem_file_text,
     threshold_bits,
@@ -168,11 +169,4 @@ RTL_MODULES: dict[str, Callable[[ModelWrapper, object], RtlInstance]] = {
 
 def rtl_instance(model: ModelWrapper, node) -> RtlInstance:
     """The :class:`RtlInstance` of HW ``node``; UnsupportedGraphError for ops without a module."""
-    fn = RTL_MODULES.get(node.op_type)
-    if fn is None:
-        raise UnsupportedGraphError(
-            f"no Verilog module for op type {node.op_type}",
-            node=node.name,
-            hint=f"modules exist for: {', '.join(sorted(RTL_MODULES))}",
-        )
-    return fn(model, node)
+    return emit(RTL_MODULES, "Verilog module", model, node)

@@ -82,10 +82,7 @@ class StreamingDataflowPartition(CustomOp):
             )
         from sim.python_engine import PythonEngine  # sim imports this package: import late
 
-        feed = {vi.name: context[parent] for parent, vi in zip(node.input, child.graph.input, strict=True)}
-        result = PythonEngine(child).run(feed)
-        for parent_name, vi in zip(node.output, child.graph.output, strict=True):
-            context[parent_name] = result[vi.name]
+        PythonEngine(child).run_as_partition(node, context)
 
     def verify_node(self) -> list[str]:
         try:

@@ -12,12 +12,9 @@ them), so its folding space holds only the current configuration.
 
 from __future__ import annotations
 
-import numpy as np
-from onnx import helper
-from qonnx.core.datatype import BaseDataType, DataType
-
-from finn.custom_op.fpgadataflow.base import HWCustomOp, divisors
-from finn.util.exceptions import FoldingError, UnsupportedGraphError
+from finn.custom_op.fpgadataflow.base import divisors
+from finn.custom_op.fpgadataflow.passthrough import StreamPassThrough
+from finn.util.exceptions import FoldingError
 
 LUT_BASE = 20  # handshake and word counters
 
@@ -27,26 +24,7 @@ def legal_stream_widths(channels: int, elem_bits: int) -> list[int]:
     return [d * elem_bits for d in divisors(channels)]
 
 
-def infer_passthrough_datatype(op: HWCustomOp, model) -> None:
-    """Annotate the output of a data-preserving op (DWC, FIFO) like its input.
-
-    The input annotation may be ``dataType`` or a narrower integer type inside
-    it (the values pass unchanged, so downstream may keep the narrower type);
-    anything else raises UnsupportedGraphError naming the node.
-    """
-    node = op.onnx_node
-    idt, own = model.get_tensor_datatype(node.input[0]), op.get_input_datatype()
-    if idt != own and not (idt.is_integer() and own.min() <= idt.min() and idt.max() <= own.max()):
-        raise op._fail(
-            UnsupportedGraphError,
-            f"input '{node.input[0]}' is annotated {idt.name}, which does not fit dataType "
-            f"{own.name}",
-            "re-run InsertDWC / InsertFIFO after changing upstream datatypes",
-        )
-    model.set_tensor_datatype(node.output[0], idt)
-
-
-class StreamingDataWidthConverter_Batch(HWCustomOp):
+class StreamingDataWidthConverter_Batch(StreamPassThrough):
     """Width conversion of a channels-last stream; the tensor passes unchanged.
 
     Input and output: ``(N, ..., C)`` with ``C = shape[-1]``. The input arrives as
@@ -58,43 +36,19 @@ class StreamingDataWidthConverter_Batch(HWCustomOp):
         attrs = super().get_nodeattr_types()
         attrs.update(
             {
-                # normal shape of one frame, batch placeholder first, e.g. [1, 64]
-                "shape": ("ints", True, []),
                 # stream word widths in bits
                 "inWidth": ("i", True, 0),
                 "outWidth": ("i", True, 0),
-                "dataType": ("s", True, ""),
             }
         )
         return attrs
 
     # --- datatypes and shapes -----------------------------------------------------
 
-    def get_input_datatype(self, ind: int = 0) -> BaseDataType:
-        return DataType[self.get_nodeattr("dataType")]
-
-    def get_output_datatype(self, ind: int = 0) -> BaseDataType:
-        return DataType[self.get_nodeattr("dataType")]
-
-    def _shape(self) -> list[int]:
-        return list(self.get_nodeattr("shape"))
-
-    def _channels(self) -> int:
-        return self._shape()[-1]
-
     def _elems(self, width_attr: str) -> int:
         """Elements per word of the ``inWidth``/``outWidth`` stream (0 if not whole)."""
         width, ebits = self.get_nodeattr(width_attr), self.get_input_datatype().bitwidth()
         return width // ebits if width > 0 and width % ebits == 0 else 0
-
-    def frame_vectors(self) -> int:
-        return int(np.prod(self._shape()[:-1]))
-
-    def get_normal_input_shape(self, ind: int = 0) -> tuple[int, ...]:
-        return tuple(self._shape())
-
-    def get_normal_output_shape(self, ind: int = 0) -> tuple[int, ...]:
-        return tuple(self._shape())
 
     def _folded(self, width_attr: str) -> tuple[int, ...]:
         shape, n = self._shape(), self._elems(width_attr)
@@ -116,19 +70,9 @@ class StreamingDataWidthConverter_Batch(HWCustomOp):
 
     # --- folding and models -------------------------------------------------------
 
-    def folding_space(self) -> list[dict[str, int]]:
-        """Only the current configuration: the widths belong to the neighbours, not to us."""
-        return [{}]
-
     def verify_folding(self) -> None:
-        shape = self._shape()
-        if len(shape) < 2 or min(shape) < 1:
-            raise self._fail(
-                FoldingError,
-                f"shape={shape} must be (1, ..., C) with positive dims",
-                "set shape to the producer's normal output shape",
-            )
-        c, ebits = shape[-1], self.get_input_datatype().bitwidth()
+        self._verify_shape()
+        c, ebits = self._channels(), self.get_input_datatype().bitwidth()
         legal = legal_stream_widths(c, ebits)
         for attr in ("inWidth", "outWidth"):
             width = self.get_nodeattr(attr)
@@ -154,18 +98,3 @@ class StreamingDataWidthConverter_Batch(HWCustomOp):
         """
         lut = LUT_BASE + self.get_nodeattr("inWidth") + self.get_nodeattr("outWidth")
         return {"LUT": lut, "BRAM18": 0, "URAM": 0, "DSP": 0}
-
-    # --- qonnx CustomOp contract -------------------------------------------------
-
-    def infer_node_datatype(self, model) -> None:
-        infer_passthrough_datatype(self, model)
-
-    def make_shape_compatible_op(self, model):
-        node = self.onnx_node
-        return helper.make_node("Identity", [node.input[0]], [node.output[0]])
-
-    def execute_node(self, context, graph) -> None:
-        x = self._input_array(context, 0, self._channels())
-        # values, order and container dtype (float32 for HW tensors) are unchanged;
-        # only the word boundaries move
-        context[self.onnx_node.output[0]] = x.copy()

@@ -13,18 +13,16 @@ holds only the current configuration.
 from __future__ import annotations
 
 import numpy as np
-from onnx import helper
-from qonnx.core.datatype import BaseDataType, DataType
 
-from finn.custom_op.fpgadataflow.base import HWCustomOp, divisors, memory_resources
-from finn.custom_op.fpgadataflow.streamingdatawidthconverter import infer_passthrough_datatype
+from finn.custom_op.fpgadataflow.base import divisors, memory_resources
+from finn.custom_op.fpgadataflow.passthrough import StreamPassThrough
 from finn.util.exceptions import FoldingError
 
 LUT_CONTROL = 30  # read/write pointers, full/empty flags, handshake
 MIN_DEPTH = 2
 
 
-class StreamingFIFO(HWCustomOp):
+class StreamingFIFO(StreamPassThrough):
     """A FIFO on a channels-last stream; the tensor passes unchanged.
 
     Input and output: ``(N, ..., C)`` with ``C = shape[-1]``, streamed as
@@ -36,34 +34,13 @@ class StreamingFIFO(HWCustomOp):
         attrs.update(
             {
                 "depth": ("i", True, 0),
-                # normal shape of one frame, batch placeholder first, e.g. [1, 64]
-                "shape": ("ints", True, []),
                 "elemsPerWord": ("i", True, 0),
-                "dataType": ("s", True, ""),
                 "ram_style": ("s", False, "auto", {"auto", "block", "distributed", "ultra"}),
             }
         )
         return attrs
 
     # --- datatypes and shapes -----------------------------------------------------
-
-    def get_input_datatype(self, ind: int = 0) -> BaseDataType:
-        return DataType[self.get_nodeattr("dataType")]
-
-    def get_output_datatype(self, ind: int = 0) -> BaseDataType:
-        return DataType[self.get_nodeattr("dataType")]
-
-    def _shape(self) -> list[int]:
-        return list(self.get_nodeattr("shape"))
-
-    def frame_vectors(self) -> int:
-        return int(np.prod(self._shape()[:-1]))
-
-    def get_normal_input_shape(self, ind: int = 0) -> tuple[int, ...]:
-        return tuple(self._shape())
-
-    def get_normal_output_shape(self, ind: int = 0) -> tuple[int, ...]:
-        return tuple(self._shape())
 
     def get_folded_input_shape(self, ind: int = 0) -> tuple[int, ...]:
         shape, n = self._shape(), self.get_nodeattr("elemsPerWord")
@@ -80,19 +57,9 @@ class StreamingFIFO(HWCustomOp):
 
     # --- folding and models -------------------------------------------------------
 
-    def folding_space(self) -> list[dict[str, int]]:
-        """Only the current configuration: width and depth belong to the neighbours."""
-        return [{}]
-
     def verify_folding(self) -> None:
-        shape = self._shape()
-        if len(shape) < 2 or min(shape) < 1:
-            raise self._fail(
-                FoldingError,
-                f"shape={shape} must be (1, ..., C) with positive dims",
-                "set shape to the producer's normal output shape",
-            )
-        c, n = shape[-1], self.get_nodeattr("elemsPerWord")
+        self._verify_shape()
+        c, n = self._channels(), self.get_nodeattr("elemsPerWord")
         if n < 1 or c % n:
             raise self._fail(
                 FoldingError,
@@ -126,17 +93,3 @@ class StreamingFIFO(HWCustomOp):
             "URAM": mem["URAM"],
             "DSP": 0,
         }
-
-    # --- qonnx CustomOp contract -------------------------------------------------
-
-    def infer_node_datatype(self, model) -> None:
-        infer_passthrough_datatype(self, model)
-
-    def make_shape_compatible_op(self, model):
-        node = self.onnx_node
-        return helper.make_node("Identity", [node.input[0]], [node.output[0]])
-
-    def execute_node(self, context, graph) -> None:
-        x = self._input_array(context, 0, self._shape()[-1])
-        # a FIFO delays words, it never changes them (container dtype kept)
-        context[self.onnx_node.output[0]] = x.copy()
