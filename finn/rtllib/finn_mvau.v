@@ -175,41 +175,44 @@ module finn_mvau #(
     end
   endfunction
 
-  reg [PE*AW-1:0] w_dot;    // this step's PE dot products (combinational)
-  reg [PE*AW-1:0] acc;
-  reg             accv;     // acc holds a complete neuron fold
-  integer p, s, pa;
-  // XNOR popcount of one PE. $countones is 32 bits wide and the count fits in AW bits,
-  // so the upper bits are unused by construction (and all of it without XNOR).
-  /* verilator lint_off UNUSEDSIGNAL */
-  integer ones;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [AW-1:0] dot;
-  reg [PW-1:0] prod;
-  always @* begin
-    for (p = 0; p < PE; p = p + 1) begin
-      dot = {AW{1'b0}};
-      if (XNOR != 0) begin
-        // one population count per PE: synthesis builds the adder tree, and
-        // simulators evaluate it as a machine popcount instead of SIMD bit steps
-        ones = $countones(~(x1[SIMD-1:0] ^ w1[p*SIMD +: SIMD]));
-        dot = ones[AW-1:0];
-      end else begin
-        for (s = 0; s < SIMD; s = s + 1) begin
-          prod = lane_product(x1[s*IBITS +: IBITS], w1[(p*SIMD+s)*WBITS +: WBITS]);
-          dot = dot + {{(AW-PW){prod[PW-1]}}, prod};
+  // One generate block per PE: each PE's dot product and accumulator are separate,
+  // narrow signals (as in hardware), which simulators also evaluate far faster than
+  // slices of one wide vector.
+  wire [PE*AW-1:0] acc;     // all accumulators, PE 0 in the low bits
+  reg              accv;    // acc holds a complete neuron fold
+  genvar gp;
+  generate
+    for (gp = 0; gp < PE; gp = gp + 1) begin : g_pe
+      wire [SIMD*WBITS-1:0] wp = w1[gp*SIMD*WBITS +: SIMD*WBITS];
+      reg  [AW-1:0] dot;    // this step's dot product (combinational)
+      reg  [AW-1:0] acc_r;
+      if (XNOR != 0) begin : g_xnor
+        // one population count: synthesis builds the adder tree, simulators use a
+        // machine popcount. $countones is 32 bits wide and the count fits AW bits.
+        /* verilator lint_off UNUSEDSIGNAL */
+        integer ones;
+        /* verilator lint_on UNUSEDSIGNAL */
+        always @* begin
+          ones = $countones(~(x1[SIMD-1:0] ^ wp[SIMD-1:0]));
+          dot = ones[AW-1:0];
+        end
+      end else begin : g_mac
+        integer s;
+        reg [PW-1:0] prod;
+        always @* begin
+          dot = {AW{1'b0}};
+          for (s = 0; s < SIMD; s = s + 1) begin
+            prod = lane_product(x1[s*IBITS +: IBITS], wp[s*WBITS +: WBITS]);
+            dot = dot + {{(AW-PW){prod[PW-1]}}, prod};
+          end
         end
       end
-      w_dot[p*AW +: AW] = dot;
+      always @(posedge clk) begin
+        if (en && v1) acc_r <= (first1 ? {AW{1'b0}} : acc_r) + dot;
+      end
+      assign acc[gp*AW +: AW] = acc_r;
     end
-  end
-
-  always @(posedge clk) begin
-    if (en && v1) begin
-      for (pa = 0; pa < PE; pa = pa + 1)
-        acc[pa*AW +: AW] <= (first1 ? {AW{1'b0}} : acc[pa*AW +: AW]) + w_dot[pa*AW +: AW];
-    end
-  end
+  endgenerate
 
   always @(posedge clk) begin
     if (!rst_n) accv <= 1'b0;
@@ -236,20 +239,21 @@ module finn_mvau #(
         always @(posedge clk) if (en && v1 && last1) thr <= tmem[nf1];
       end
 
-      integer q, t;
-      reg [CW-1:0] a_ext, t_ext;
-      reg [31:0] count;
-      always @* begin
-        for (q = 0; q < PE; q = q + 1) begin
+      for (gp = 0; gp < PE; gp = gp + 1) begin : g_act
+        wire [NTHR*TBITS-1:0] tp = thr[gp*NTHR*TBITS +: NTHR*TBITS];
+        wire [CW-1:0] a_ext = {{(CW-AW){acc[gp*AW+AW-1]}}, acc[gp*AW +: AW]};
+        integer t;
+        reg [CW-1:0] t_ext;
+        reg [31:0] count;
+        always @* begin
           count = 32'd0;
-          a_ext = {{(CW-AW){acc[q*AW+AW-1]}}, acc[q*AW +: AW]};
           for (t = 0; t < NTHR; t = t + 1) begin
-            t_ext = {{(CW-TBITS){thr[(q*NTHR+t+1)*TBITS-1]}}, thr[(q*NTHR+t)*TBITS +: TBITS]};
+            t_ext = {{(CW-TBITS){tp[(t+1)*TBITS-1]}}, tp[t*TBITS +: TBITS]};
             // no reliance on sorted thresholds: count every one that is reached
             if ($signed(a_ext) >= $signed(t_ext)) count = count + 32'd1;
           end
           count = count + ACTVAL32;   // wraps like two's complement: ACTVAL may be < 0
-          y[q*OBITS +: OBITS] = count[OBITS-1:0];
+          y[gp*OBITS +: OBITS] = count[OBITS-1:0];
         end
       end
     end else if (OBITS <= AW) begin : g_acc_out          // accumulator, truncated
