@@ -61,4 +61,4 @@ def synth(session):
 @nox.session
 def lint(session):
     session.install("ruff")
-    session.run("ruff", "check", "finn", "sim", "golden", "tests", "bench", "noxfile.py")
+    session.run("ruff", "check", "finn", "sim", "golden", "rtl_tb", "tests", "bench", "noxfile.py")
