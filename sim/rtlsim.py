@@ -49,6 +49,11 @@ VERILATOR_FLAGS = ("--cc", "--exe", "--build", "-O3", "-Wno-fatal", "--x-assign"
 # a waveform-capable build (a separate binary: tracing slows every run down)
 TRACE_FLAGS = ("--trace", "-CFLAGS", "-DFINN_TRACE")
 STALL_EXIT = 4
+# liveness bound: a run stops as stalled after this many cycles without any transfer, with
+# `latency` the sum of the units' analytic cycles per frame (an upper bound on the
+# pipeline's fill time): LIVENESS_FACTOR * latency + LIVENESS_SLACK
+LIVENESS_FACTOR = 8
+LIVENESS_SLACK = 1000
 
 
 def default_work_dir() -> Path:
@@ -337,10 +342,12 @@ class Runnable:
     fout: StreamFormat
     out_elems: int  # per vector
     index_output: bool
+    max_idle: int = 20000  # liveness bound, from the analytic latency
     last_stats: RunStats | None = None
 
     def run(self, x: np.ndarray, **kw) -> np.ndarray:
         words = self.fin.pack(x)
+        kw.setdefault("max_idle", self.max_idle)
         out_words, stats = run_design(self.design, words, **kw)
         self.last_stats = stats
         if stats.tlast_errors:
@@ -383,25 +390,26 @@ class RtlSimEngine(PythonEngine):
         self.runnables: dict[str, Runnable] = {}
         self._children: dict[str, RtlSimEngine] = {}
         self.build_report = BuildReport()
-        pending: list[tuple[str, Design, object, object]] = []
+        pending: list[tuple[str, Design, list]] = []
         for node in model.graph.node:
             if node.op_type == "StreamingDataflowPartition":
                 child = getCustomOp(node).load_child()
                 if stitched:
-                    nodes = chain_nodes(child)
-                    pending.append((node.name, stitched_design(child, node.name), nodes[0], nodes[-1]))
+                    pending.append((node.name, stitched_design(child, node.name), chain_nodes(child)))
                 else:
                     sub = RtlSimEngine(child, self.work_dir, False, valid_prob, ready_prob, seed, jobs)
                     self._children[node.name] = sub
                     self.build_report.designs += sub.build_report.designs
             elif is_hw_node(node):
-                pending.append((node.name, node_design(model, node), node, node))
+                pending.append((node.name, node_design(model, node), [node]))
         built = build_all([p[1] for p in pending], self.work_dir, jobs)
         self.build_report.designs += built
-        for (name, _, first, last), d in zip(pending, built, strict=True):
-            fin, fout, index = _formats(first, last)
-            out_elems = int(getCustomOp(last).get_normal_output_shape()[-1])
-            self.runnables[name] = Runnable(d, fin, fout, out_elems, index)
+        for (name, _, nodes), d in zip(pending, built, strict=True):
+            fin, fout, index = _formats(nodes[0], nodes[-1])
+            out_elems = int(getCustomOp(nodes[-1]).get_normal_output_shape()[-1])
+            latency = sum(getCustomOp(n).cycles() for n in nodes)
+            self.runnables[name] = Runnable(d, fin, fout, out_elems, index,
+                                            LIVENESS_FACTOR * latency + LIVENESS_SLACK)
 
     def _run_custom(self, node, context: dict[str, np.ndarray]) -> None:
         if node.name in self.runnables:
