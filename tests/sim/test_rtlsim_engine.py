@@ -75,3 +75,4 @@ def test_waveform_on_request(tmp_path):
     assert out == [5, 6, 7]
     assert wave.is_file() and "$enddefinitions" in wave.read_text()
 
+

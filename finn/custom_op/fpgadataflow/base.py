@@ -278,6 +278,11 @@ class HWCustomOp(CustomOp):
     def cycles(self) -> int:
         """Clock cycles per frame of the ideal pipeline (one PE x SIMD step per clock)."""
 
+    def min_in_fifo_depth(self) -> int:
+        """Input FIFO words this unit needs to reach ``cycles()`` when its producer is
+        throttled to the same rate (2: units that read their input continuously)."""
+        return 2
+
     @abstractmethod
     def resources(self) -> dict[str, int]:
         """Estimated ``{"LUT", "BRAM18", "URAM", "DSP"}`` use."""

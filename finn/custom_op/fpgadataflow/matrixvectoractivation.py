@@ -132,6 +132,19 @@ class StreamingFCLayer_Batch(HWCustomOp):
         fold = (mw // self.get_nodeattr("SIMD")) * (mh // self.get_nodeattr("PE"))
         return fold * self.frame_vectors()
 
+    def min_in_fifo_depth(self) -> int:
+        """SF + 2 words when NF > 1.
+
+        The unit reads a vector's SF input words during neuron fold 0 and replays them
+        from its buffer for folds 1..NF-1, accepting nothing meanwhile. For fold 0 to run
+        at one word per clock, the whole next vector must be waiting in the FIFO, so the
+        producer needs room for SF words (plus its own 2-word handshake slack) while the
+        unit replays; with NF = 1 the input is read continuously.
+        """
+        mw, mh = self.get_nodeattr("MW"), self.get_nodeattr("MH")
+        sf, nf = mw // self.get_nodeattr("SIMD"), mh // self.get_nodeattr("PE")
+        return sf + 2 if nf > 1 else 2
+
     def uses_dsp(self) -> bool:
         """Whether the multipliers map to DSP blocks."""
         if self.get_nodeattr("binaryXnorMode"):

@@ -1,10 +1,12 @@
 """`InsertFIFO`: a ``StreamingFIFO`` on every HW -> HW stream, and at the graph's edges if asked.
 
 Depth rule: a FIFO between two HW nodes holds
-``max(producer.outFIFODepth, consumer.inFIFODepth, 2)`` words, so both
-neighbours get at least the buffering they ask for (2 is the smallest FIFO the
-hardware builds). At a graph input a FIFO of ``inFIFODepth`` words goes in
-front of the HW node reading it, at a graph output one of ``outFIFODepth``
+``max(producer.outFIFODepth, consumer.inFIFODepth, consumer.min_in_fifo_depth(), 2)``
+words, so both neighbours get at least the buffering they ask for, and the
+consumer the buffering its cycle model needs (an MVAU that replays its input
+needs a whole input vector waiting; 2 is the smallest FIFO the hardware builds).
+At a graph input a FIFO of ``max(inFIFODepth, min_in_fifo_depth())`` words goes
+in front of the HW node reading it, at a graph output one of ``outFIFODepth``
 words after the HW node writing it, but only when that depth exceeds 2 (the
 shell around the accelerator already buffers its streams that much).
 
@@ -89,9 +91,8 @@ class InsertFIFO(Transformation):
                     node=edge.producer.name,
                     hint="run InsertDWC before InsertFIFO",
                 )
-            depth = max(
-                prod.get_nodeattr("outFIFODepth"), cons.get_nodeattr("inFIFODepth"), MIN_DEPTH
-            )
+            depth = max(prod.get_nodeattr("outFIFODepth"), cons.get_nodeattr("inFIFODepth"),
+                        cons.min_in_fifo_depth(), MIN_DEPTH)
             attrs = fifo_attrs(prod, model, edge.tensor, depth, output_side=True)
             where = {"consumer": edge.consumer}
             plans.append((pos[edge.consumer.output[0]] - 0.5, edge.tensor, where, attrs))
@@ -100,7 +101,7 @@ class InsertFIFO(Transformation):
                 if not is_hw_node(node) or node.op_type == FIFO_OP or node.input[0] != inp.name:
                     continue
                 op = getCustomOp(node)
-                depth = op.get_nodeattr("inFIFODepth")
+                depth = max(op.get_nodeattr("inFIFODepth"), op.min_in_fifo_depth())
                 if depth > MIN_DEPTH:
                     attrs = fifo_attrs(op, model, inp.name, depth, output_side=False)
                     plans.append((pos[node.output[0]] - 0.5, inp.name, {"consumer": node}, attrs))
