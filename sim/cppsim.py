@@ -13,6 +13,7 @@ Non-HW nodes (host-side ONNX ops around the partition) run exactly as in
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -32,8 +33,10 @@ from finn.codegen.hls_kernels import KernelSpec, kernel_spec
 from finn.codegen.hls_node import node_sources
 from finn.codegen.hls_partition import partition_sources
 from finn.custom_op.fpgadataflow.base import is_hw_node
+from finn.util.basic import cache_subdir
 from finn.util.exceptions import CompileError, ToolNotFoundError, VerificationError
 from sim.python_engine import PythonEngine
+from sim.tools import tool_version
 
 CXX_ENV = "FINN_CXX"  # override the compiler (default: g++ on PATH)
 CXXFLAGS = ("-std=c++17", "-O2")
@@ -54,27 +57,13 @@ def find_cxx() -> str:
 
 def default_work_dir() -> Path:
     """``$FINN_CACHE_DIR/cppsim``, else ``<user cache dir>/finn-open/cppsim``."""
-    env = os.environ.get("FINN_CACHE_DIR")
-    if env:
-        return Path(env).expanduser() / "cppsim"
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("finn-open")) / "cppsim"
+    return cache_subdir("cppsim")
 
 
+@functools.lru_cache(maxsize=1)
 def _hlslib_files() -> dict[str, bytes]:
     lib = resources.files("finn.hlslib")
     return {p.name: p.read_bytes() for p in lib.iterdir() if p.name.endswith(".h")}
-
-
-_VERSIONS: dict[str, str] = {}
-
-
-def _cxx_version(cxx: str) -> str:
-    if cxx not in _VERSIONS:
-        out = subprocess.run([cxx, "--version"], capture_output=True, text=True, check=False)
-        _VERSIONS[cxx] = out.stdout.splitlines()[0] if out.stdout else cxx
-    return _VERSIONS[cxx]
 
 
 @dataclass
@@ -101,7 +90,7 @@ def _key(program: Program, cxx: str) -> str:
         h.update(name.encode() + b"\0" + program.sources[name].encode() + b"\0")
     for name, data in sorted(_hlslib_files().items()):
         h.update(name.encode() + b"\0" + data + b"\0")
-    h.update(" ".join(CXXFLAGS).encode() + _cxx_version(cxx).encode())
+    h.update(" ".join(CXXFLAGS).encode() + tool_version([cxx]).encode())
     return h.hexdigest()[:16]
 
 

@@ -39,6 +39,7 @@ from finn.codegen.rtl_harness import harness_source
 from finn.codegen.rtl_nodes import RtlInstance, rtl_instance
 from finn.codegen.rtl_stitch import TopInfo, stitched_top
 from finn.custom_op.fpgadataflow.base import is_hw_node
+from finn.util.basic import cache_subdir
 from finn.util.exceptions import CompileError, UnsupportedGraphError, VerificationError
 from golden.streams import pack_words, unpack_words
 from sim.python_engine import PythonEngine
@@ -58,12 +59,7 @@ LIVENESS_SLACK = 1000
 
 def default_work_dir() -> Path:
     """``$FINN_CACHE_DIR/rtlsim``, else ``<user cache dir>/finn-open/rtlsim``."""
-    env = os.environ.get("FINN_CACHE_DIR")
-    if env:
-        return Path(env).expanduser() / "rtlsim"
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("finn-open")) / "rtlsim"
+    return cache_subdir("rtlsim")
 
 
 # --------------------------------------------------------------------------- designs

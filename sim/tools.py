@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -80,9 +81,15 @@ def find_yosys() -> list[str]:
     )
 
 
-def tool_version(cmd: list[str]) -> str:
+@functools.cache
+def _tool_version(cmd: tuple[str, ...]) -> str:
     try:
         out = subprocess.run([*cmd, "--version"], capture_output=True, text=True, timeout=120, check=False)
         return (out.stdout or out.stderr).strip().splitlines()[0]
     except (OSError, subprocess.TimeoutExpired, IndexError):
         return "unknown"
+
+
+def tool_version(cmd: list[str]) -> str:
+    """First line of ``cmd --version`` (asked once per process)."""
+    return _tool_version(tuple(cmd))

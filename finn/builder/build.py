@@ -195,8 +195,7 @@ class Build:
         if start > 0:
             model = ModelWrapper(checkpoint_path(self.out, start - 1, STEP_NAMES[start - 1]))
             if test is not None:
-                _, prev_out = verify_step(STEP_NAMES[start - 1], model, test, None, None,
-                                          build_dir=self.out)
+                _, prev_out = verify_step(STEP_NAMES[start - 1], model, test, None, None)
                 prev_model = model
         for index in range(start, stop + 1):
             name, fn = STEPS[index]
@@ -214,7 +213,6 @@ class Build:
             if test is not None:
                 check, out = verify_step(name, model, test, prev_out, prev_model,
                                          repro_dir=os.path.join(self.out, "verification"),
-                                         build_dir=self.out,
                                          prev_step=STEP_NAMES[index - 1] if index else None)
                 record["verification"] = check.to_dict()
                 record["ok"] = check.ok

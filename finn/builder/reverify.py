@@ -40,7 +40,7 @@ def reverify(build_dir: str, console=None) -> bool:
         step = os.path.basename(path)[3:-5]
         check, out = verify_step(step, model, test, prev_out, prev_model,
                                  repro_dir=os.path.join(build_dir, "verification"),
-                                 build_dir=build_dir, prev_step=prev_step)
+                                 prev_step=prev_step)
         all_ok &= check.ok
         table.add_row(os.path.basename(path), check.level, _f(check.accuracy), _f(check.agreement_with_reference),
                       "-" if check.mismatches_vs_previous is None else str(check.mismatches_vs_previous),

@@ -37,13 +37,6 @@ STEP_MODES = {"folded_hls_cppsim": "cppsim_stitched", "node_by_node_rtlsim": "rt
 LOCATE_MODES = {"cppsim_stitched": "cppsim", "rtlsim_stitched": "rtlsim"}
 
 
-def level_work_dir(build_dir: str | None, mode: str) -> str | None:
-    """Where ``mode``'s compiled simulations live: the shared content-addressed caches
-    (``sim.cppsim.default_work_dir``, ``sim.rtlsim.default_work_dir``), so identical
-    designs are compiled once across builds; the build's report names each folder."""
-    return None
-
-
 def mode_for_step(step: str) -> str:
     return STEP_MODES.get(step, "python")
 
@@ -116,11 +109,9 @@ def model_inputs(model: ModelWrapper, images: np.ndarray) -> np.ndarray:
     return x
 
 
-def run(model: ModelWrapper, images: np.ndarray, mode: str = "python", build_dir: str | None = None
-        ) -> StepOutputs:
+def run(model: ModelWrapper, images: np.ndarray, mode: str = "python") -> StepOutputs:
     """Execute ``model`` batched on ``images`` (uint8 pixels) at level ``mode``."""
-    engine = make_engine(model, mode, level_work_dir(build_dir, mode))
-    out = engine.run({model.graph.input[0].name: model_inputs(model, images)})
+    out = make_engine(model, mode).run({model.graph.input[0].name: model_inputs(model, images)})
     values = np.asarray(out[model.graph.output[0].name])
     kind = output_kind(model)
     values = values.reshape(values.shape[0], -1)
@@ -168,19 +159,17 @@ def _levels(model: ModelWrapper, node, value: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def _anchors(model: ModelWrapper, x: np.ndarray, mode: str = "python", build_dir: str | None = None
-             ) -> list[tuple[str, np.ndarray]]:
+def _anchors(model: ModelWrapper, x: np.ndarray, mode: str = "python") -> list[tuple[str, np.ndarray]]:
     """(node name, activation levels) for every quantizer, in graph order, SDPs expanded.
 
     ``mode`` must run node by node (``python`` or ``cppsim``) so every tensor exists.
     """
-    engine = make_engine(model, mode, level_work_dir(build_dir, mode))
-    ctx = engine.run({model.graph.input[0].name: x}, return_full_context=True)
+    ctx = make_engine(model, mode).run({model.graph.input[0].name: x}, return_full_context=True)
     found = []
     for node in model.graph.node:
         if node.op_type == "StreamingDataflowPartition":
             child = getCustomOp(node).load_child()
-            found += _anchors(child, ctx[node.input[0]], mode, build_dir)
+            found += _anchors(child, ctx[node.input[0]], mode)
             continue
         out = node.output[1] if node.op_type == "TopK" else node.output[0]
         lv = _levels(model, node, np.asarray(ctx[out]))
@@ -190,14 +179,13 @@ def _anchors(model: ModelWrapper, x: np.ndarray, mode: str = "python", build_dir
 
 
 def first_divergence(prev: ModelWrapper, cur: ModelWrapper, images: np.ndarray,
-                     prev_mode: str = "python", cur_mode: str = "python", build_dir: str | None = None
-                     ) -> dict:
+                     prev_mode: str = "python", cur_mode: str = "python") -> dict:
     """Locate where ``cur`` departs from ``prev`` on ``images`` (which disagree at the output).
 
     Each model is executed node by node at its level (``prev_mode``, ``cur_mode``).
     """
-    a = _anchors(prev, model_inputs(prev, images), LOCATE_MODES.get(prev_mode, prev_mode), build_dir)
-    b = _anchors(cur, model_inputs(cur, images), LOCATE_MODES.get(cur_mode, cur_mode), build_dir)
+    a = _anchors(prev, model_inputs(prev, images), LOCATE_MODES.get(prev_mode, prev_mode))
+    b = _anchors(cur, model_inputs(cur, images), LOCATE_MODES.get(cur_mode, cur_mode))
     for k, ((_, la), (name_b, lb)) in enumerate(zip(a, b, strict=False)):
         if la.shape != lb.shape:
             return {"node": name_b, "quantizer_index": k, "reason": f"shape {lb.shape} != {la.shape}"}
@@ -223,19 +211,19 @@ def write_reproducer(directory: str, step: str, images: np.ndarray, info: dict) 
 
 def verify_step(step: str, model: ModelWrapper, data: TestSet, prev: StepOutputs | None,
                 prev_model: ModelWrapper | None, repro_dir: str | None = None,
-                build_dir: str | None = None, prev_step: str | None = None
+                prev_step: str | None = None
                 ) -> tuple[StepCheck, StepOutputs]:
     """Execute one checkpoint and check it; ``check.ok`` is False on any disagreement.
 
     The checkpoint runs at the level :data:`STEP_MODES` gives its step (python by
-    default); compiled simulations live in ``build_dir`` (:func:`level_work_dir`), ``prev_step`` names the
+    default; compiled simulations come from the shared caches of ``sim``); ``prev_step`` names the
     predecessor so a failure is localised at both levels.
     """
     import time
 
     t0 = time.perf_counter()
     mode = mode_for_step(step)
-    cur = run(model, data.images, mode, build_dir)
+    cur = run(model, data.images, mode)
     check = StepCheck(step=step, output_kind=cur.kind, images=int(data.images.shape[0]), seconds=0.0,
                       level=mode)
     if data.labels is not None:
@@ -254,7 +242,7 @@ def verify_step(step: str, model: ModelWrapper, data: TestSet, prev: StepOutputs
             info = {"first_image": int(bad[0]), "images_differing": int(bad.size)}
             if prev_model is not None:
                 where = first_divergence(prev_model, model, data.images[bad[:8]],
-                                         mode_for_step(prev_step or ""), mode, build_dir)
+                                         mode_for_step(prev_step or ""), mode)
                 if "image" in where:
                     where["image"] = int(bad[where["image"]])
                 info.update(where)

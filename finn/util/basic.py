@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from pathlib import Path
 
 from qonnx.core.datatype import BaseDataType, DataType
 
@@ -20,6 +21,17 @@ pynq_part_map: dict[str, str] = {
 part_resources: dict[str, dict[str, int]] = {
     "xc7z020clg400-1": {"LUT": 53200, "FF": 106400, "BRAM18": 280, "DSP": 220},
 }
+
+
+def cache_subdir(name: str) -> Path:
+    """``$FINN_CACHE_DIR/<name>``, else ``<user cache dir>/finn-open/<name>``: where compiled
+    simulations and bench builds are kept, keyed by content."""
+    env = os.environ.get("FINN_CACHE_DIR")
+    if env:
+        return Path(env).expanduser() / name
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("finn-open")) / name
 
 
 def make_build_dir(prefix: str = "") -> str:

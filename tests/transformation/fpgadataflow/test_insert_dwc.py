@@ -12,8 +12,6 @@ from qonnx.core.datatype import DataType
 from qonnx.core.modelwrapper import ModelWrapper
 from qonnx.custom_op.registry import getCustomOp
 
-from finn.builder.build import build_dataflow
-from finn.builder.config import BuildConfig
 from finn.custom_op.fpgadataflow.base import HW_DOMAIN, is_hw_node
 from finn.transformation.fpgadataflow.insert_dwc import InsertDWC, hw_stream_edges
 from finn.util.exceptions import UnsupportedGraphError
@@ -204,21 +202,6 @@ def test_fork_between_hw_nodes_is_refused():
 
 
 # --------------------------------------------------------------------------- real TFC-w1a1
-
-
-@pytest.fixture(scope="module")
-def tfc_folded(tmp_path_factory) -> ModelWrapper:
-    """The folded dataflow partition of a quick TFC-w1a1 build (as tests/builder/conftest.py).
-
-    Verification is off: only the folded child model is needed here.
-    """
-    out = tmp_path_factory.mktemp("build") / "tfc"
-    cfg = BuildConfig(
-        model="TFC-w1a1", output_dir=str(out), epochs=2, seed_folding=True, verify=False
-    )
-    report = build_dataflow(cfg)
-    assert report["status"] == "complete"
-    return ModelWrapper(str(out / "dataflow_partition_folded" / "dataflow_model.onnx"))
 
 
 def test_tfc_w1a1_partition(tfc_folded):

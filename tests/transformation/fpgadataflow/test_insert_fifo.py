@@ -15,8 +15,6 @@ from qonnx.custom_op.registry import getCustomOp
 from qonnx.transformation.infer_datatypes import InferDataTypes
 from qonnx.transformation.infer_shapes import InferShapes
 
-from finn.builder.build import build_dataflow
-from finn.builder.config import BuildConfig
 from finn.custom_op.fpgadataflow.base import is_hw_node
 from finn.transformation.fpgadataflow.folding import folding_summary
 from finn.transformation.fpgadataflow.insert_dwc import InsertDWC, hw_stream_edges
@@ -210,21 +208,6 @@ def test_width_mismatch_needs_insert_dwc_first():
 
 
 # --------------------------------------------------------------------------- real TFC-w1a1
-
-
-@pytest.fixture(scope="module")
-def tfc_folded(tmp_path_factory) -> ModelWrapper:
-    """The folded dataflow partition of a quick TFC-w1a1 build (as tests/builder/conftest.py).
-
-    Verification is off: only the folded child model is needed here.
-    """
-    out = tmp_path_factory.mktemp("build") / "tfc"
-    cfg = BuildConfig(
-        model="TFC-w1a1", output_dir=str(out), epochs=2, seed_folding=True, verify=False
-    )
-    report = build_dataflow(cfg)
-    assert report["status"] == "complete"
-    return ModelWrapper(str(out / "dataflow_partition_folded" / "dataflow_model.onnx"))
 
 
 def test_tfc_w1a1_partition(tfc_folded):
