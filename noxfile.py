@@ -40,6 +40,7 @@ def bench(session):
     session.run("python", "bench/bench_flow.py", *session.posargs)
     session.run("python", "bench/bench_cppsim.py", *session.posargs)
     session.run("python", "bench/bench_rtlsim.py", *session.posargs)
+    session.run("python", "bench/bench_system.py", *session.posargs)
 
 
 @nox.session

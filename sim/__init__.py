@@ -10,6 +10,8 @@ mode                   HW nodes run as
 ``rtlsim``             one Verilator-compiled design per HW node
 ``rtlsim_stitched``    one stitched design per dataflow partition (FIFOs and
                        width converters inserted), all frames streamed through
+``rtlsim_system``      the accelerator with its DMA engines and a model of the
+                       board's memory path (``sim.system``), frames in DDR
 =====================  =====================================================
 
 Every engine has ``run(inputs, return_full_context=False) -> outputs`` and runs
@@ -26,13 +28,14 @@ from qonnx.core.modelwrapper import ModelWrapper
 from finn.util.exceptions import ConfigError
 from sim.python_engine import PythonEngine
 
-EXEC_MODES = ("python", "cppsim", "cppsim_stitched", "rtlsim", "rtlsim_stitched")
+EXEC_MODES = ("python", "cppsim", "cppsim_stitched", "rtlsim", "rtlsim_stitched", "rtlsim_system")
 
 
 def make_engine(model: ModelWrapper, mode: str = "python", work_dir: str | Path | None = None, **options):
     """An engine for ``model`` in ``mode`` (compiles what the mode needs up front).
 
-    ``options`` go to the RTL engine: ``valid_prob``, ``ready_prob``, ``seed``.
+    ``options`` go to the RTL engines: ``valid_prob``, ``ready_prob``, ``seed`` (rtlsim);
+    ``board``, ``clock_ns``, ``ports``, ``batch`` (rtlsim_system).
     """
     if mode == "python":
         return PythonEngine(model)
@@ -44,6 +47,10 @@ def make_engine(model: ModelWrapper, mode: str = "python", work_dir: str | Path 
         from sim.rtlsim import RtlSimEngine
 
         return RtlSimEngine(model, work_dir=work_dir, stitched=mode == "rtlsim_stitched", **options)
+    if mode == "rtlsim_system":
+        from sim.system import SystemEngine
+
+        return SystemEngine(model, work_dir=work_dir, **options)
     raise ConfigError(f"unknown execution mode '{mode}'", hint=f"modes are: {', '.join(EXEC_MODES)}")
 
 

@@ -59,7 +59,11 @@ class PythonEngine:
         return sess
 
     def _run_custom(self, node, context: dict[str, np.ndarray]) -> None:
-        """Execute one custom-op node (other engines override this for HW nodes)."""
+        """Execute one custom-op node (other engines override this for HW nodes); a dataflow
+        partition's child runs batched on an engine of its own."""
+        if node.op_type == "StreamingDataflowPartition":
+            PythonEngine(getCustomOp(node).load_child()).run_as_partition(node, context)
+            return
         getCustomOp(node).execute_node(context, self.model.graph)
 
     def run(self, inputs: dict[str, np.ndarray], return_full_context: bool = False) -> dict[str, np.ndarray]:

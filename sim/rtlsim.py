@@ -46,7 +46,7 @@ from sim.python_engine import PythonEngine
 from sim.tools import find_verilator, tool_version, verilator_env
 
 VERILATOR_FLAGS = ("--cc", "--exe", "--build", "-O3", "-Wno-fatal", "--x-assign", "fast", "--x-initial", "fast",
-                   "--noassert", "-CFLAGS", "-O2", "--top-module", "finn_top")
+                   "--noassert", "-CFLAGS", "-O2")
 # a waveform-capable build (a separate binary: tracing slows every run down)
 TRACE_FLAGS = ("--trace", "-CFLAGS", "-DFINN_TRACE")
 STALL_EXIT = 4
@@ -78,15 +78,19 @@ class Design:
     build_seconds: float = 0.0
     cached: bool = False
     trace: bool = False  # build with waveform support
+    top: str = "finn_top"  # the top module; its file is <top>.v among ``files``
+    output: str = "sim"  # what the build links (an executable, or a shared library)
+    link_flags: tuple[str, ...] = ()  # extra Verilator flags of this kind of design
 
     @property
     def binary(self) -> Path:
         assert self.directory is not None
-        return self.directory / "obj" / "sim"
+        return self.directory / "obj" / self.output
 
     @property
     def sources(self) -> list[str]:
-        return ["finn_top.v", *self.modules]
+        generated = sorted(n for n in self.files if n.endswith(".v") and n != f"{self.top}.v")
+        return [f"{self.top}.v", *generated, *self.modules]
 
 
 def design_from_instances(label: str, ident: str, instances: list[RtlInstance], frame_vectors: int = 1
@@ -153,7 +157,8 @@ def _key(design: Design, verilator: str) -> str:
 
 
 def _flags(design: Design) -> tuple[str, ...]:
-    return VERILATOR_FLAGS + (TRACE_FLAGS if design.trace else ())
+    return (VERILATOR_FLAGS + ("--top-module", design.top) + design.link_flags
+            + (TRACE_FLAGS if design.trace else ()))
 
 
 def write_design(design: Design, folder: Path) -> None:
@@ -170,20 +175,20 @@ def build(design: Design, work_dir: Path, jobs: int = 1) -> Design:
     verilator = find_verilator()
     final = Path(work_dir) / f"{design.ident}{'_trace' if design.trace else ''}_{_key(design, verilator)}"
     design.directory = final
-    if (final / "obj" / "sim").is_file():
+    if (final / "obj" / design.output).is_file():
         design.cached = True
         return design
     Path(work_dir).mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=work_dir, prefix=f".{design.ident}_"))
     try:
         write_design(design, tmp)
-        cmd = [verilator, *_flags(design), "-j", str(jobs), "-Mdir", "obj", "-o", "sim",
+        cmd = [verilator, *_flags(design), "-j", str(jobs), "-Mdir", "obj", "-o", design.output,
                "harness.cpp", *design.sources]
         t0 = time.perf_counter()
         res = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, env=verilator_env(), check=False)
         design.build_seconds = time.perf_counter() - t0
         (tmp / "build.log").write_text(" ".join(cmd) + "\n" + res.stdout + res.stderr)
-        if res.returncode != 0 or not (tmp / "obj" / "sim").is_file():
+        if res.returncode != 0 or not (tmp / "obj" / design.output).is_file():
             keep = Path(work_dir) / f"{design.ident}_FAILED"
             shutil.rmtree(keep, ignore_errors=True)
             os.replace(tmp, keep)
@@ -192,7 +197,7 @@ def build(design: Design, work_dir: Path, jobs: int = 1) -> Design:
                                node=design.label, hint=f"sources and build.log are kept in {keep}")
         # the object folder is large and only the binary is needed to run
         for p in (tmp / "obj").iterdir():
-            if p.name != "sim":
+            if p.name != design.output:
                 p.unlink() if p.is_file() else shutil.rmtree(p)
         try:
             os.replace(tmp, final)

@@ -28,11 +28,11 @@ from finn.builder.config import BuildConfig, parse_zoo_name
 from finn.builder.context import BuildContext
 from finn.builder.report import REPORT_NAME, read_report, tool_versions, write_json_atomic
 from finn.builder.steps import STEP_NAMES, STEPS
-from finn.builder.verify import StepOutputs, TestSet, verify_step
+from finn.builder.verify import StepOutputs, TestSet, system_options, verify_step
 from finn.util.exceptions import ConfigError, FinnError, VerificationError
 
 _OWNED = ("checkpoints", "dataflow_partition", "dataflow_partition_folded", "reference",
-          "verification", "hls_ip", REPORT_NAME)
+          "verification", "hls_ip", "iodma", "zynq_build", REPORT_NAME)
 
 
 def checkpoint_path(output_dir: str, index: int, name: str) -> str:
@@ -135,7 +135,7 @@ class Build:
 
     def _random_inputs_if_not_mnist(self) -> TestSet | None:
         """A model whose input is not 28x28 is verified on seeded random uint8 inputs."""
-        from finn.builder.steps import load_onnx
+        from finn.core.model_file import load_onnx
 
         model = load_onnx(self.cfg.model)
         shape = model.get_tensor_shape(model.graph.input[0].name)
@@ -181,8 +181,9 @@ class Build:
             raise
         self.report["status"] = "complete"
         self.report["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self.report["next"] = ("the flow ends at the stitched RTL simulation; bitfile generation "
-                               "(ZynqBuild) needs Vivado")
+        zynq = next((s.get("zynq_build") for s in self.report["steps"] if s["name"] == "zynq_build"), None)
+        if zynq is not None and not zynq.get("bitfile"):
+            self.report["next"] = zynq["bitfile_status"]
         self._write_report()
         return self.report
 
@@ -195,7 +196,8 @@ class Build:
         if start > 0:
             model = ModelWrapper(checkpoint_path(self.out, start - 1, STEP_NAMES[start - 1]))
             if test is not None:
-                _, prev_out = verify_step(STEP_NAMES[start - 1], model, test, None, None)
+                _, prev_out = verify_step(STEP_NAMES[start - 1], model, test, None, None,
+                                          engine_options=system_options(self.cfg.to_dict()))
                 prev_model = model
         for index in range(start, stop + 1):
             name, fn = STEPS[index]
@@ -213,7 +215,8 @@ class Build:
             if test is not None:
                 check, out = verify_step(name, model, test, prev_out, prev_model,
                                          repro_dir=os.path.join(self.out, "verification"),
-                                         prev_step=STEP_NAMES[index - 1] if index else None)
+                                         prev_step=STEP_NAMES[index - 1] if index else None,
+                                         engine_options=system_options(self.cfg.to_dict()))
                 record["verification"] = check.to_dict()
                 record["ok"] = check.ok
                 self._log_check(check)

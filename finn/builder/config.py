@@ -30,6 +30,8 @@ class BuildConfig:
     mnist_dir: str | None = None
     epochs: int | None = None
     seed_folding: bool = False
+    # memory ports the input DMA stripes frames over; None: the fewest that keep up
+    hp_ports: int | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -45,8 +47,16 @@ class BuildConfig:
         if self.board not in pynq_part_map:
             raise ConfigError(f"unknown board '{self.board}'",
                               hint=f"choose one of: {', '.join(pynq_part_map)}")
-        if not self.clock_ns > 0:
-            raise ConfigError(f"clock period must be positive, got {self.clock_ns} ns")
+        if os.path.exists(self.output_dir) and not os.path.isdir(self.output_dir):
+            raise ConfigError(f"output folder '{self.output_dir}' is an existing file",
+                              hint="give --out a folder name (new, or a previous build's folder)")
+        from sim.board_model import board_model, check_clock
+
+        board = board_model(self.board)
+        check_clock(board, self.clock_ns)  # the PS must be able to make the clock
+        if self.hp_ports is not None and not 1 <= self.hp_ports <= board.hp_ports:
+            raise ConfigError(f"{self.board} has {board.hp_ports} HP ports; --hp-ports {self.hp_ports} asked for",
+                              hint=f"choose 1 to {board.hp_ports}, or leave it out to pick the fewest that keep up")
         if self.target_fps is not None and not self.target_fps > 0:
             raise ConfigError(f"target FPS must be positive, got {self.target_fps}")
         if self.folding_config is not None and self.target_fps is not None:
@@ -56,7 +66,7 @@ class BuildConfig:
                               hint="pass the path of a JSON file: {\"<node name>\": {\"PE\": 16, \"SIMD\": 49}}")
         if not self.is_zoo_model:
             if self.model.endswith(".onnx") or os.path.isfile(self.model):
-                from finn.builder.steps import load_onnx
+                from finn.core.model_file import load_onnx
 
                 load_onnx(self.model)  # raises ModelLoadError for missing/truncated/non-ONNX files
             else:

@@ -9,7 +9,7 @@ import numpy as np
 from qonnx.core.modelwrapper import ModelWrapper
 
 from finn.builder.report import read_report
-from finn.builder.verify import TestSet, verify_step
+from finn.builder.verify import TestSet, system_options, verify_step
 from finn.util.exceptions import ConfigError
 
 
@@ -40,7 +40,7 @@ def reverify(build_dir: str, console=None) -> bool:
         step = os.path.basename(path)[3:-5]
         check, out = verify_step(step, model, test, prev_out, prev_model,
                                  repro_dir=os.path.join(build_dir, "verification"),
-                                 prev_step=prev_step)
+                                 prev_step=prev_step, engine_options=system_options(report["config"]))
         all_ok &= check.ok
         table.add_row(os.path.basename(path), check.level, _f(check.accuracy), _f(check.agreement_with_reference),
                       "-" if check.mismatches_vs_previous is None else str(check.mismatches_vs_previous),

@@ -10,37 +10,19 @@ import os
 from collections.abc import Callable
 from importlib import resources
 
-import onnx
 from qonnx.core.modelwrapper import ModelWrapper
 from qonnx.custom_op.registry import getCustomOp
 
 import finn.transformation.fpgadataflow.convert_to_hls_layers as to_hls
 from finn.builder import transforms
 from finn.builder.context import BuildContext
+from finn.core.model_file import load_onnx
 from finn.transformation.fpgadataflow.check import check_all_hw
 from finn.transformation.fpgadataflow.create_dataflow_partition import CreateDataflowPartition
 from finn.transformation.fpgadataflow.folding import ApplyFoldingConfig, SetFolding
-from finn.util.exceptions import ModelLoadError, UnsupportedGraphError
+from finn.util.exceptions import UnsupportedGraphError
 
 Step = Callable[[ModelWrapper | None, BuildContext], ModelWrapper]
-
-
-def load_onnx(path: str) -> ModelWrapper:
-    """Read an ONNX file with a clear error for missing, truncated or non-ONNX files."""
-    if not os.path.isfile(path):
-        raise ModelLoadError(f"model file '{path}' does not exist")
-    try:
-        proto = onnx.load(path)
-        onnx.checker.check_model(proto)
-    except Exception as exc:  # onnx raises DecodeError, ValidationError, ...: all mean "bad file"
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelLoadError(
-            f"'{path}' is not a valid ONNX model ({first})",
-            hint="re-export the model (finn.util.brevitas.export_finn_onnx) and check the file is complete",
-        ) from None
-    if len(proto.graph.input) == 0 or len(proto.graph.output) == 0:
-        raise ModelLoadError(f"'{path}' has no graph inputs or outputs")
-    return ModelWrapper(proto)
 
 
 def step_export(model, ctx: BuildContext) -> ModelWrapper:
@@ -166,6 +148,47 @@ def step_stitched_ip_rtlsim(model, ctx) -> ModelWrapper:
     return model
 
 
+def step_insert_iodma(model, ctx) -> ModelWrapper:
+    """An input and an output DMA engine at the accelerator's two streams, each a partition
+    of its own (as in the seed's ZynqBuild result); the input DMA stripes its frames over
+    the fewest memory ports that keep up with the accelerator (or ``--hp-ports``)."""
+    from finn.transformation.fpgadataflow.insert_iodma import InsertIODMA
+    from sim.board_model import board_model
+    from sim.system import auto_ports
+
+    board = board_model(ctx.cfg.board)
+    ports = ctx.cfg.hp_ports or auto_ports(model, board, ctx.cfg.clock_ns)
+    ctx.step_info["iodma"] = {"hp_ports": ports, "mem_width": board.hp_width, "max_burst": board.max_burst}
+    return model.transform(InsertIODMA(board.hp_width, ports, board.max_burst, board.read_outstanding,
+                                       out_dir=ctx.path("iodma")))
+
+
+def step_system_rtlsim(model, ctx) -> ModelWrapper:
+    """The accelerator with its DMAs and a cycle-accurate model of the board's memory path in
+    simulation: the harness runs the test images through it (labels must equal the stitched
+    level's), and one transfer of 10,000 frames measures the throughput beside the compute
+    and memory bounds. The model is unchanged."""
+    from finn.builder.system_measure import measure_system
+
+    ctx.step_info["system"] = measure_system(model, ctx)
+    return model
+
+
+def step_zynq_build(model, ctx) -> ModelWrapper:
+    """``ZynqBuild(board, clock)``: the Vivado project of the system for the board (IP packaging,
+    block design, bitstream), run when Vivado is installed; without it the whole system is
+    synthesized with Yosys for the board's part with a fit check, and the report says that
+    no bitfile exists and why."""
+    from finn.transformation.fpgadataflow.make_zynq_proj import ZynqBuild
+
+    zb = ZynqBuild(ctx.cfg.board, ctx.cfg.clock_ns, out_dir=ctx.path("zynq_build"))
+    model = model.transform(zb)
+    ctx.step_info["zynq_build"] = zb.result
+    if not zb.result.get("bitfile"):
+        ctx.step_info["note"] = zb.result["bitfile_status"]
+    return model
+
+
 STEPS: list[tuple[str, Step]] = [
     ("export", step_export),
     ("tidy", step_tidy),
@@ -179,6 +202,9 @@ STEPS: list[tuple[str, Step]] = [
     ("hls_ip", step_hls_ip),
     ("node_by_node_rtlsim", step_node_by_node_rtlsim),
     ("stitched_ip_rtlsim", step_stitched_ip_rtlsim),
+    ("insert_iodma", step_insert_iodma),
+    ("system_rtlsim", step_system_rtlsim),
+    ("zynq_build", step_zynq_build),
 ]
 
 STEP_NAMES = [name for name, _ in STEPS]

@@ -32,9 +32,19 @@ LABEL_OPS = ("TopK", "LabelSelect_Batch")
 
 # the level each checkpoint is executed at (default: python); see sim.EXEC_MODES
 STEP_MODES = {"folded_hls_cppsim": "cppsim_stitched", "node_by_node_rtlsim": "rtlsim",
-              "stitched_ip_rtlsim": "rtlsim_stitched"}
-# the engine that localises a failure of that level node by node
-LOCATE_MODES = {"cppsim_stitched": "cppsim", "rtlsim_stitched": "rtlsim"}
+              "stitched_ip_rtlsim": "rtlsim_stitched", "system_rtlsim": "rtlsim_system"}
+# the engine that localises a failure of that level node by node (a system failure whose
+# layers all agree node by node lies in the DMAs or the memory layout)
+LOCATE_MODES = {"cppsim_stitched": "cppsim", "rtlsim_stitched": "rtlsim", "rtlsim_system": "rtlsim"}
+
+
+# levels whose engine takes the build's options (board, clock)
+OPTION_MODES = ("rtlsim_system",)
+
+
+def system_options(config: dict) -> dict:
+    """Engine options of the system level from a build config (``BuildConfig.to_dict()``)."""
+    return {"board": config.get("board", "Pynq-Z1"), "clock_ns": config.get("clock_ns", 10.0)}
 
 
 def mode_for_step(step: str) -> str:
@@ -109,9 +119,11 @@ def model_inputs(model: ModelWrapper, images: np.ndarray) -> np.ndarray:
     return x
 
 
-def run(model: ModelWrapper, images: np.ndarray, mode: str = "python") -> StepOutputs:
-    """Execute ``model`` batched on ``images`` (uint8 pixels) at level ``mode``."""
-    out = make_engine(model, mode).run({model.graph.input[0].name: model_inputs(model, images)})
+def run(model: ModelWrapper, images: np.ndarray, mode: str = "python", options: dict | None = None
+        ) -> StepOutputs:
+    """Execute ``model`` batched on ``images`` (uint8 pixels) at level ``mode``; ``options``
+    go to the engine (:func:`sim.make_engine`)."""
+    out = make_engine(model, mode, **(options or {})).run({model.graph.input[0].name: model_inputs(model, images)})
     values = np.asarray(out[model.graph.output[0].name])
     kind = output_kind(model)
     values = values.reshape(values.shape[0], -1)
@@ -196,6 +208,9 @@ def first_divergence(prev: ModelWrapper, cur: ModelWrapper, images: np.ndarray,
                     "expected_level": float(la[img, elem]), "got_level": float(lb[img, elem])}
     if len(a) != len(b):
         return {"node": None, "reason": f"{len(b)} quantizers now, {len(a)} before; outputs differ"}
+    if cur_mode == "rtlsim_system":
+        return {"node": None, "reason": "every layer agrees node by node: the difference lies in the DMA "
+                "engines or the frames' layout in memory (rerun sim.system with a waveform)"}
     return {"node": None, "reason": "all quantized activations agree; the difference is after "
             "the last quantizer (float output ops)"}
 
@@ -211,19 +226,20 @@ def write_reproducer(directory: str, step: str, images: np.ndarray, info: dict) 
 
 def verify_step(step: str, model: ModelWrapper, data: TestSet, prev: StepOutputs | None,
                 prev_model: ModelWrapper | None, repro_dir: str | None = None,
-                prev_step: str | None = None
+                prev_step: str | None = None, engine_options: dict | None = None
                 ) -> tuple[StepCheck, StepOutputs]:
     """Execute one checkpoint and check it; ``check.ok`` is False on any disagreement.
 
     The checkpoint runs at the level :data:`STEP_MODES` gives its step (python by
     default; compiled simulations come from the shared caches of ``sim``); ``prev_step`` names the
-    predecessor so a failure is localised at both levels.
+    predecessor so a failure is localised at both levels. ``engine_options`` go to the
+    level's engine where it takes them (the system level's board, clock and batch).
     """
     import time
 
     t0 = time.perf_counter()
     mode = mode_for_step(step)
-    cur = run(model, data.images, mode)
+    cur = run(model, data.images, mode, engine_options if mode in OPTION_MODES else None)
     check = StepCheck(step=step, output_kind=cur.kind, images=int(data.images.shape[0]), seconds=0.0,
                       level=mode)
     if data.labels is not None:

@@ -2,11 +2,13 @@
 
 ``CreateDataflowPartition`` moves each contiguous run of HW nodes into a child
 ONNX file and leaves one of these nodes in the parent; its ``model`` attribute
-is the child's path. Executing the node executes the child (node by node, the
-python simulation of every HW op), so the parent stays runnable end to end.
+is the child's path. The engines of ``sim`` run the child at their level; under
+qonnx's executor (``execute_onnx(..., exec_mode="python")``) the node runs the child's
+HW ops one by one (a partition holds nothing else), on any batch size, so the parent
+stays runnable end to end.
 
 This is a container, not a hardware block, so it is not an ``HWCustomOp``; it
-reads the child file, which is its whole purpose.
+reads the child file, which is its whole purpose. It knows no engine.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 from qonnx.core.modelwrapper import ModelWrapper
 from qonnx.custom_op.base import CustomOp
+from qonnx.custom_op.registry import getCustomOp, is_custom_op
 
 from finn.util.exceptions import ModelLoadError, UnsupportedGraphError
 
@@ -80,9 +83,16 @@ class StreamingDataflowPartition(CustomOp):
                 node=self.name,
                 hint="re-run CreateDataflowPartition",
             )
-        from sim.python_engine import PythonEngine  # sim imports this package: import late
-
-        PythonEngine(child).run_as_partition(node, context)
+        ctx = {init.name: numpy_helper.to_array(init) for init in child.graph.initializer}
+        ctx.update({vi.name: context[p] for p, vi in zip(node.input, child.graph.input, strict=True)})
+        for n in child.graph.node:
+            if not is_custom_op(n.domain, n.op_type):
+                raise UnsupportedGraphError(
+                    f"the partition holds a {n.op_type} node ('{n.name}'), which is no HW op",
+                    node=self.name, hint="run the model with sim.make_engine, or re-partition it")
+            getCustomOp(n).execute_node(ctx, child.graph)
+        for parent, vi in zip(node.output, child.graph.output, strict=True):
+            context[parent] = ctx[vi.name]
 
     def verify_node(self) -> list[str]:
         try:
