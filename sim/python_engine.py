@@ -66,8 +66,11 @@ class PythonEngine:
             return
         getCustomOp(node).execute_node(context, self.model.graph)
 
-    def run(self, inputs: dict[str, np.ndarray], return_full_context: bool = False) -> dict[str, np.ndarray]:
-        """Execute on ``inputs`` (any batch size); return graph outputs (or every tensor)."""
+    def run(self, inputs: dict[str, np.ndarray], return_full_context: bool = False,
+            keep_dtypes: bool = False) -> dict[str, np.ndarray]:
+        """Execute on ``inputs`` (any batch size); return graph outputs (or every tensor).
+        Inputs become float32 (ONNX's tensors) unless ``keep_dtypes`` (a partition's child is
+        fed its parent's tensors as they are: an index output stays int64)."""
         graph = self.model.graph
         context: dict[str, np.ndarray] = {k: np.asarray(v) for k, v in self._init.items()}
         for inp in graph.input:
@@ -75,7 +78,7 @@ class PythonEngine:
                 continue
             if inp.name not in inputs:
                 raise KeyError(f"missing graph input '{inp.name}'")
-            context[inp.name] = np.asarray(inputs[inp.name], dtype=np.float32)
+            context[inp.name] = np.asarray(inputs[inp.name], dtype=None if keep_dtypes else np.float32)
         for index, node in enumerate(graph.node):
             if is_custom_op(node.domain, node.op_type):
                 self._run_custom(node, context)
@@ -94,6 +97,6 @@ class PythonEngine:
         inputs from ``context``, write its outputs there."""
         graph = self.model.graph
         feed = {vi.name: context[p] for p, vi in zip(node.input, graph.input, strict=True)}
-        result = self.run(feed)
+        result = self.run(feed, keep_dtypes=True)
         for parent, vi in zip(node.output, graph.output, strict=True):
             context[parent] = result[vi.name]

@@ -32,7 +32,7 @@ from qonnx.custom_op.registry import getCustomOp
 
 from finn.codegen.rtl_system import SYSTEM_TOP, SystemInfo, dma_params, system_top
 from finn.codegen.system_harness import GLOBAL_STATS, PARAMS, PORT_STATS, harness_source
-from finn.transformation.fpgadataflow.insert_iodma import iodma_node, memory_ports, split_system
+from finn.transformation.fpgadataflow.insert_iodma import iodma_node, is_bare_chain, memory_ports, split_system
 from finn.util.exceptions import ConfigError, VerificationError
 from sim.board_model import BoardModel, board_model
 from sim.python_engine import PythonEngine
@@ -94,14 +94,17 @@ def system_design(model: ModelWrapper, board: str | BoardModel = "Pynq-Z1", port
 
     ``model`` is a parent with one dataflow partition of layers (DMAs are added here, not
     in the model) or the output of ``InsertIODMA`` (its DMA nodes are used as they are).
-    ``ports`` is the number of memory ports the input is striped over; None picks the
-    fewest that keep up with the accelerator (:func:`memory_ports`).
+    ``ports`` is the number of memory ports the input is striped over; None takes the
+    model's DMAs or, without them, the fewest ports that keep up with the accelerator
+    (:func:`memory_ports`); a count other than the model's DMAs' builds that variant.
     """
     bm = board if isinstance(board, BoardModel) else board_model(board)
     idma, child, odma = split_system(model)
     from finn.transformation.fpgadataflow.folding import folding_summary
 
     accel_ii = folding_summary(child)["II"]
+    if idma is not None and ports is not None and getCustomOp(idma).get_nodeattr("numPorts") != ports:
+        idma = odma = None  # another port count than the model's DMAs: a variant of the system
     if idma is None:
         if ports is None:
             ports = auto_ports(model, bm, clock_ns)
@@ -448,6 +451,18 @@ class SystemEngine(PythonEngine):
             outs.append(y.reshape(list(part.shape[:-1]) + [sd.out_elems]))
         y = np.concatenate(outs)
         return y.astype(np.int64) if sd.index_output else y.astype(np.float32)
+
+    def run(self, inputs: dict[str, np.ndarray], return_full_context: bool = False,
+            keep_dtypes: bool = False) -> dict[str, np.ndarray]:
+        if not is_bare_chain(self.model):
+            return super().run(inputs, return_full_context, keep_dtypes)
+        # a partition's child (the seed's handle on the accelerator): all of it is the system
+        graph = self.model.graph
+        if return_full_context:
+            raise ConfigError("the system simulation of a bare chain has no intermediate tensors",
+                              hint="use the rtlsim mode to inspect every stream")
+        x = np.asarray(inputs[graph.input[0].name], dtype=np.float32)
+        return {graph.output[0].name: self.run_accelerator(x)}
 
     def _run_custom(self, node, context: dict[str, np.ndarray]) -> None:
         if node.op_type != "StreamingDataflowPartition":

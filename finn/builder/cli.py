@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     y = sub.add_parser("synth", help="Yosys resource counts of a build's RTL designs, with a fit check")
     y.add_argument("build_dir")
     y.add_argument("--per-layer", action="store_true", help="also synthesize every layer on its own")
+    y.add_argument("--pnr", action="store_true", help="also place and route the stitched accelerator (and "
+                   "the system, if built) on an ECP5-85F with yosys/nextpnr/ecppack: Fmax, utilization, bitstream")
 
     sub.add_parser("steps", help="list the build steps")
     return parser
@@ -110,6 +112,13 @@ def _print_summary(console, report: dict) -> None:
                 f"the compute bound {sysm['compute_bound_fps']:,.0f} (clock / II {sysm['accelerator_ii_cycles']}); "
                 f"memory bound {sysm['memory_bound_fps']:,.0f} ({sysm['port_bytes_per_cycle']} B/cycle per port, "
                 f"{sysm['bytes_per_frame']} B/frame); {sysm['time_base']}")
+            for c in sysm.get("configurations", []):
+                if c["hp_ports"] != sysm["hp_ports"]:
+                    console.print(
+                        f"  with {c['hp_ports']} HP port(s): {c['fps']:,.0f} frames/s "
+                        f"({c['fraction_of_compute_bound']:.1%} of the compute bound; memory bound "
+                        f"{c['memory_bound_fps']:,.0f}); the seed's Pynq-Z1 measured {sysm['seed_measured_fps']:,} "
+                        f"with one HP port")
         zb = step.get("zynq_build")
         if zb and zb.get("yosys"):
             fit = zb["yosys"]["fit"]
@@ -142,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "synth":
             from finn.builder.synth import synth_build
 
-            synth_build(args.build_dir, args.per_layer, console)
+            synth_build(args.build_dir, args.per_layer, console, pnr=args.pnr)
             return 0
         from finn.builder.build import build_dataflow
 

@@ -96,11 +96,17 @@ def input_kind(model: ModelWrapper) -> str:
     return "uint8" if dt.name == "UINT8" else "unit"
 
 
-def _last_real_node(model: ModelWrapper):
-    node = model.find_producer(model.graph.output[0].name)
+def _last_real_node(model: ModelWrapper, tensor: str | None = None):
+    """The node computing ``tensor`` (the graph output), looking into dataflow partitions and
+    through DMA engines (they move a tensor, they do not compute it)."""
+    node = model.find_producer(tensor or model.graph.output[0].name)
     if node is not None and node.op_type == "StreamingDataflowPartition":
         child = getCustomOp(node).load_child()
+        if all(n.op_type == "IODMA" for n in child.graph.node):
+            return _last_real_node(model, node.input[0])
         return _last_real_node(child)
+    if node is not None and node.op_type == "IODMA":
+        return _last_real_node(model, node.input[0])
     return node
 
 
