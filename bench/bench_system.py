@@ -35,7 +35,14 @@ def main() -> None:
     from finn.builder.verify import model_inputs
     from sim.python_engine import PythonEngine
     from sim.rtlsim import RtlSimEngine, run_design
-    from sim.system import SystemSimulation, bounds, build_system, pack_frames, system_design, unpack_frames
+    from sim.system import (
+        SystemSimulation,
+        bounds,
+        build_system,
+        pack_frames,
+        system_design,
+        unpack_frames,
+    )
 
     with tempfile.TemporaryDirectory() as tmp_s:
         tmp = Path(tmp_s)

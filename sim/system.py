@@ -32,7 +32,12 @@ from qonnx.custom_op.registry import getCustomOp
 
 from finn.codegen.rtl_system import SYSTEM_TOP, SystemInfo, dma_params, system_top
 from finn.codegen.system_harness import GLOBAL_STATS, PARAMS, PORT_STATS, harness_source
-from finn.transformation.fpgadataflow.insert_iodma import iodma_node, is_bare_chain, memory_ports, split_system
+from finn.transformation.fpgadataflow.insert_iodma import (
+    iodma_node,
+    is_bare_chain,
+    memory_ports,
+    split_system,
+)
 from finn.util.exceptions import ConfigError, VerificationError
 from sim.board_model import BoardModel, board_model
 from sim.python_engine import PythonEngine

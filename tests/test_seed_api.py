@@ -160,11 +160,40 @@ def test_seed_sections_1_and_2(tmp_path):
     assert preds == ref.tolist()
 
 
-def test_seed_section_3_and_4_name_the_missing_tools(tmp_path):
+def test_seed_section_3_zynq_build_on_the_partition_child(tfc_folded, tmp_path):
+    """The seed's call on the dataflow partition's child: a complete Vivado project, the
+    system synthesized with Yosys for the board's part, and without Vivado no bitfile, said
+    plainly (not an error)."""
+    from finn.transformation.fpgadataflow.make_zynq_proj import ZynqBuild
+
+    zb = ZynqBuild(platform="Pynq-Z1", period_ns=10, out_dir=str(tmp_path / "zynq"))
+    model = tfc_folded.transform(zb)
+    proj = model.get_metadata_prop("vivado_pynq_proj")
+    assert proj and (tmp_path / "zynq" / "vivado" / "block_design.tcl").is_file()
+    assert proj == zb.result["vivado_pynq_proj"]
+    if zb.result["bitfile"] is None:  # no Vivado here: the project is written, not run
+        assert model.get_metadata_prop("bitfile") is None
+        assert "no bitfile" in zb.result["bitfile_status"]
+        assert zb.result["yosys"]["fit"]["fits"] and zb.result["part"] == "xc7z020clg400-1"
+    assert {"finn_idma.v", "finn_odma.v", "finn_system.v", "finn_top.v"} <= set(zb.result["sources"])
+
+
+def test_seed_section_3_refuses_bad_boards_and_clocks():
+    from finn.transformation.fpgadataflow.make_zynq_proj import ZynqBuild
+    from finn.util.exceptions import ConfigError
+
+    with pytest.raises(ConfigError, match="Pynq-Z1"):  # the error lists the known boards
+        ZynqBuild(platform="Pynq-Z9", period_ns=10)
+    with pytest.raises(ConfigError, match="ns"):  # names the nearest periods the PS can make
+        ZynqBuild(platform="Pynq-Z1", period_ns=3.1)
+    with pytest.raises(ConfigError, match="HP ports"):
+        ZynqBuild(platform="Pynq-Z1", period_ns=10, hp_ports=5)
+
+
+def test_seed_section_4_names_the_missing_parts(tmp_path):
     from finn.core.modelwrapper import ModelWrapper
     from finn.core.throughput_test import throughput_test_remote
     from finn.transformation.fpgadataflow.make_deployment import DeployToPYNQ
-    from finn.transformation.fpgadataflow.make_zynq_proj import ZynqBuild
     from finn.util.basic import pynq_part_map
     from finn.util.exceptions import ToolNotFoundError
 
@@ -175,8 +204,6 @@ def test_seed_section_3_and_4_name_the_missing_tools(tmp_path):
                           [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2])],
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2])])
     model = ModelWrapper(helper.make_model(g))
-    with pytest.raises(ToolNotFoundError, match="Vivado"):
-        model.transform(ZynqBuild(platform="Pynq-Z1", period_ns=10))
     with pytest.raises(ToolNotFoundError, match="ZynqBuild"):
         model.transform(DeployToPYNQ("192.168.2.99", "22", "xilinx", "xilinx", "/home/xilinx/x"))
     with pytest.raises(ToolNotFoundError, match="PYNQ board"):

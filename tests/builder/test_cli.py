@@ -124,3 +124,35 @@ def test_cli_process_has_no_traceback(tmp_path):
     assert "Traceback" not in proc.stderr + proc.stdout
     assert "does not exist" in proc.stdout + proc.stderr
     assert not os.path.exists(tmp_path / "o")
+
+
+def test_op_from_an_unknown_custom_domain(capsys, tmp_path):
+    """An op qonnx does not know, from a custom domain: one message naming node and domain."""
+    path = tmp_path / "custom.onnx"
+    node = helper.make_node("MyFancyOp", ["x"], ["y"], name="fancy", domain="com.example.ops")
+    g = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 784])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13),
+                                                  helper.make_opsetid("com.example.ops", 1)]), path)
+    code, out = _run(capsys, "build", str(path), "--out", str(tmp_path / "o"))
+    assert code == 2 and "Traceback" not in out
+    assert "com.example.ops" in out and "fancy" in out
+
+
+def test_out_naming_an_existing_file(capsys, tmp_path):
+    target = tmp_path / "taken"
+    target.write_text("not a folder")
+    code, out = _run(capsys, "build", "TFC-w1a1", "--out", str(target))
+    assert code == 2 and "Traceback" not in out and "file" in out
+    assert target.read_text() == "not a folder"
+
+
+def test_clock_the_board_cannot_make(capsys, tmp_path):
+    code, out = _run(capsys, "build", "TFC-w1a1", "--board", "Pynq-Z1", "--clock-ns", "3.1",
+                     "--out", str(tmp_path / "o"))
+    assert code == 2 and "Traceback" not in out and "ns" in out
+
+
+def test_too_many_hp_ports(capsys, tmp_path):
+    code, out = _run(capsys, "build", "TFC-w1a1", "--hp-ports", "9", "--out", str(tmp_path / "o"))
+    assert code == 2 and "Traceback" not in out and "HP port" in out

@@ -29,9 +29,12 @@ def test_three_partitions_in_the_seed_order(tfc_folded_parent, tmp_path):
     assert [n.op_type for n in first.graph.node] == ["IODMA"]
     assert [n.op_type for n in last.graph.node] == ["IODMA"]
     assert not has_iodma(middle)
-    # the seed reads the layers' partition as model.graph.node[1]
-    assert [n.op_type for n in model.graph.node] == ["StreamingDataflowPartition"] * 3
-    assert not has_iodma(getCustomOp(model.graph.node[1]).load_child())
+    # the partitions follow each other in the graph (the seed, whose parent holds only
+    # them, reads the layers' partition as model.graph.node[1]); ops before them stay
+    kinds = [n.op_type for n in model.graph.node]
+    start = kinds.index("StreamingDataflowPartition")
+    assert kinds[start:] == ["StreamingDataflowPartition"] * 3 and kinds[:start] == ["Flatten"]
+    assert not has_iodma(getCustomOp(model.graph.node[start + 1]).load_child())
     idma, child, odma = split_system(model)
     i, o = getCustomOp(idma), getCustomOp(odma)
     assert (i.get_nodeattr("direction"), o.get_nodeattr("direction")) == ("in", "out")
