@@ -1,5 +1,9 @@
 """AXI-Stream verification components for cocotb benches.
 
+Driving and taking streams is cocotbext-axi's (``AxiStreamSource``/``AxiStreamSink`` with
+pause generators for random valid gaps and back-pressure); kept here is what it lacks:
+the per-transfer record with cycle numbers, the protocol checker and the scoreboard.
+
 Timing discipline (one clock domain, signals named ``<prefix>_tdata/_tvalid/_tready``):
 drivers change their outputs right after a rising edge; everything is sampled in
 the ReadOnly phase of the same cycle, i.e. exactly the values the next rising edge
@@ -8,80 +12,121 @@ will see. A transfer happens at an edge where tvalid and tready were both 1.
 
 from __future__ import annotations
 
+import logging
 import random
 
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
+from cocotbext.axi import AxiStreamBus, AxiStreamFrame, AxiStreamSink, AxiStreamSource
 
 
 def _int(handle) -> int:
     return int(handle.value)
 
 
-class AxisSource:
-    """Drives ``words`` into a slave stream; ``valid_prob`` < 1 inserts random idle cycles."""
-
-    def __init__(self, dut, prefix: str, clk, rng: random.Random, valid_prob: float = 1.0):
-        self.tdata = getattr(dut, f"{prefix}_tdata")
-        self.tvalid = getattr(dut, f"{prefix}_tvalid")
-        self.tready = getattr(dut, f"{prefix}_tready")
-        self.clk, self.rng, self.valid_prob = clk, rng, valid_prob
-        self.sent = 0
-        self.tvalid.value = 0
-
-    async def send(self, words: list[int]) -> None:
-        i, valid = 0, False
-        while True:
-            await RisingEdge(self.clk)
-            if valid and self._accepted:
-                i, valid = i + 1, False
-                self.sent = i
-            if i >= len(words):
-                self.tvalid.value = 0
-                return
-            if not valid and self.rng.random() < self.valid_prob:
-                self.tdata.value = words[i]
-                valid = True
-            self.tvalid.value = int(valid)
-            await ReadOnly()
-            self._accepted = valid and _int(self.tready) == 1
-
-    _accepted = False
+def pauses(rng: random.Random, go_prob: float):
+    """A cocotbext-axi pause generator: each cycle paused with probability ``1 - go_prob``."""
+    while True:
+        yield rng.random() >= go_prob
 
 
-class AxisSink:
-    """Collects words from a master stream; ``ready_prob`` < 1 applies random back-pressure."""
+def _bus(dut, prefix: str, tlast: bool = True) -> AxiStreamBus:
+    bus = AxiStreamBus.from_prefix(dut, prefix)
+    if not tlast and hasattr(bus, "tlast"):
+        del bus._signals["tlast"]  # words, not frames: every transfer is one entry
+        delattr(bus, "tlast")
+    return bus
 
-    def __init__(self, dut, prefix: str, clk, rng: random.Random, ready_prob: float = 1.0,
-                 tlast: bool = False):
+
+def _quiet(component):
+    component.log.setLevel(logging.WARNING)  # it logs every frame at INFO
+    return component
+
+
+class Transfers:
+    """Every transfer on one stream (an edge where tvalid and tready were 1): its word,
+    its cycle and its tlast. cocotbext-axi's sink collects frames; the benches also need
+    when each word moved (the full-rate checks)."""
+
+    def __init__(self, dut, prefix: str, clk, tlast: bool = False):
         self.tdata = getattr(dut, f"{prefix}_tdata")
         self.tvalid = getattr(dut, f"{prefix}_tvalid")
         self.tready = getattr(dut, f"{prefix}_tready")
         self.tlast = getattr(dut, f"{prefix}_tlast") if tlast else None
-        self.clk, self.rng, self.ready_prob = clk, rng, ready_prob
+        self.clk = clk
         self.words: list[int] = []
         self.lasts: list[int] = []
-        self.cycles: list[int] = []  # cycle of each transfer
-        self.tready.value = 0
-        self._task = None
-
-    def start(self) -> None:
-        self._task = cocotb.start_soon(self._run())
+        self.cycles: list[int] = []
+        cocotb.start_soon(self._run())
 
     async def _run(self) -> None:
         cycle = 0
         while True:
             await RisingEdge(self.clk)
             cycle += 1
-            ready = self.rng.random() < self.ready_prob
-            self.tready.value = int(ready)
             await ReadOnly()
-            if ready and _int(self.tvalid) == 1:
+            if _int(self.tvalid) == 1 and _int(self.tready) == 1:
                 self.words.append(_int(self.tdata))
                 self.cycles.append(cycle)
                 if self.tlast is not None:
                     self.lasts.append(_int(self.tlast))
+
+
+class AxisSource:
+    """Drives ``words`` into a slave stream (cocotbext-axi ``AxiStreamSource``, one word per
+    transfer); ``valid_prob`` < 1 inserts random idle cycles through its pause generator."""
+
+    def __init__(self, dut, prefix: str, clk, rng: random.Random, valid_prob: float = 1.0):
+        self._src = _quiet(AxiStreamSource(_bus(dut, prefix), clk, byte_lanes=1))
+        if valid_prob < 1.0:
+            self._src.set_pause_generator(pauses(rng, valid_prob))
+        self._log = Transfers(dut, prefix, clk)
+
+    @property
+    def sent(self) -> int:
+        return len(self._log.words)
+
+    async def send(self, words: list[int]) -> None:
+        if words:
+            await self._src.send(AxiStreamFrame(list(words)))
+            await self._src.wait()
+
+
+class AxisSink:
+    """Takes words from a master stream (cocotbext-axi ``AxiStreamSink`` drives tready);
+    ``ready_prob`` < 1 applies random back-pressure through its pause generator. ``words``,
+    ``cycles`` and ``lasts`` record every transfer."""
+
+    def __init__(self, dut, prefix: str, clk, rng: random.Random, ready_prob: float = 1.0,
+                 tlast: bool = False):
+        self._args = (dut, prefix, clk, tlast)
+        self._rng, self.ready_prob = rng, ready_prob
+        getattr(dut, f"{prefix}_tready").value = 0
+        self._log: Transfers | None = None
+
+    def start(self) -> None:
+        dut, prefix, clk, tlast = self._args
+        sink = _quiet(AxiStreamSink(_bus(dut, prefix, tlast), clk, byte_lanes=1))
+        if self.ready_prob < 1.0:
+            sink.set_pause_generator(pauses(self._rng, self.ready_prob))
+        self._sink = sink
+        self._log = Transfers(dut, prefix, clk, tlast)
+
+    def _field(self, name: str) -> list[int]:
+        return getattr(self._log, name) if self._log is not None else []
+
+    @property
+    def words(self) -> list[int]:
+        return self._field("words")
+
+    @property
+    def cycles(self) -> list[int]:
+        return self._field("cycles")
+
+    @property
+    def lasts(self) -> list[int]:
+        return self._field("lasts")
 
 
 class AxisProtocolChecker:
