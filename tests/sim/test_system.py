@@ -187,3 +187,18 @@ def test_stalled_system_is_reported_not_hung(tfc1, inputs):
     with pytest.raises(VerificationError, match="stalled") as err:
         sim.wait_done("idma0", max_cycles=10**6, max_idle=5000)
     assert "odma0" in str(err.value)
+
+
+@pytest.mark.parametrize("board,ports", [("ZCU104", 1), ("Ultra96", 3)])
+def test_other_boards_memory_width_and_port_count(board, ports, tfc_folded, inputs):
+    """128-bit HP ports (Zynq UltraScale+) and an odd port count: same outputs, no AXI
+    rule broken, every frame read exactly once."""
+    x, expected = inputs
+    sd = build_system(system_design(tfc_folded, board, ports=ports))
+    assert sd.info.mem_width == 128 and sd.info.mem_ports == ports
+    with SystemSimulation(sd) as sim:
+        out, run = sim.run_frames(_frames(sd, x))
+        stats = sim.stats()
+    assert np.array_equal(_labels(sd, out, len(x)), expected.reshape(len(x), -1))
+    assert stats["violations"] == 0
+    assert [p["r_beats"] for p in stats["ports"]] == [len(x) // ports * sd.in_dma.frame_beats()] * ports
