@@ -6,6 +6,7 @@
     nox -s bench   flow, verification, cppsim and rtlsim timings
     nox -s rtlsim  cocotb benches and RTL simulation checks
     nox -s synth   Yosys resource counts of TFC-w1a1 beside the estimates
+    nox -s pnr     TFC-w1a1 placed and routed on an ECP5-85F: Fmax per clock, bitstream
     nox -s lint    ruff
 """
 
@@ -57,6 +58,14 @@ def synth(session):
     session.install("-e", ".[dev]")
     session.run("finn", "e2e", "--out", "build_tfc_w1a1")
     session.run("finn", "synth", "build_tfc_w1a1", "--per-layer")
+
+
+@nox.session
+def pnr(session):
+    """Place and route of TFC-w1a1 on an ECP5-85F (yosys, nextpnr-ecp5, ecppack): Fmax, bitstream."""
+    session.install("-e", ".[dev]")
+    session.run("finn", "e2e", "--out", "build_tfc_w1a1")
+    session.run("finn", "synth", "build_tfc_w1a1", "--pnr")
 
 
 @nox.session

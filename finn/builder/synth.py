@@ -237,4 +237,6 @@ def _print_pnr(console, name: str, d: dict) -> None:
                       f"{lv['carry']} carry steps); logic {p['logic_ns']:.2f} ns (clock to out "
                       f"{p['clock_to_out_ns']:.2f}) + routing {p['routing_ns']:.2f} ns")
         console.print(f"    from {p['source']}\n    to   {p['sink']}")
+        if p["sources"]:
+            console.print(f"    RTL: {', '.join(p['sources'])}")
     console.print(f"  bitstream: {d['bitstream']} ({d['bitstream_bytes']:,} bytes)")
