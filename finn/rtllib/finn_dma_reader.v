@@ -50,6 +50,9 @@ module finn_dma_reader #(
   localparam integer STRIDE = BEATS * MB;
   localparam integer CW = $clog2(FIFO_DEPTH + 1) + 1;
   localparam integer OW = $clog2(OUTSTANDING + 1);
+  localparam integer UW = (CW > 9) ? CW + 1 : 10;  // beats held + reserved + the next burst
+  localparam [UW-1:0] DEPTH_U = DEPTH32[UW-1:0];
+  localparam [OW-1:0] OUT_O = OUT32[OW-1:0];
   localparam [31:0] BEATS32 = BEATS;
   localparam [31:0] BURST32 = MAX_BURST;
   localparam [31:0] DEPTH32 = FIFO_DEPTH;
@@ -66,34 +69,42 @@ module finn_dma_reader #(
   assign m_axi_arprot = 3'b000;
   assign m_axi_rready = 1'b1;      // room for every requested beat was reserved
 
-  // the next burst to issue: frame index, its first beat, the beat within the frame
+  // The next burst to issue: its address, its frame and its first beat in the frame.
+  // For clock speed its length is worked out one cycle ahead into `len_q` (`len_ok`):
+  // after each issued burst one cycle goes to the next length, so a port issues at most
+  // one burst every two cycles (a burst of two or more beats keeps the port busy).
   reg [31:0] frame;
-  reg [ADDR_W-1:0] frame_addr;
+  reg [ADDR_W-1:0] frame_addr;     // the address of the frame being read
+  reg [ADDR_W-1:0] next_addr;      // the next burst's address
   reg [31:0] beat;
+  reg [8:0] len_q;                 // the next burst's length, when len_ok
+  reg ends_q;                      // it completes its frame
+  reg len_ok;
   reg [CW-1:0] reserved;           // beats requested, not yet received
   reg [OW-1:0] inflight;           // bursts requested, last beat not yet received
   wire [CW-1:0] held;
 
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [63:0] beat_offset = {32'd0, beat} << MBL;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [ADDR_W-1:0] next_addr = frame_addr + beat_offset[ADDR_W-1:0];
   wire [12:0] to_page = 13'd4096 - {1'b0, next_addr[11:0]};
   wire [31:0] page_beats = {19'd0, to_page} >> MBL;
   wire [31:0] frame_left = BEATS32 - beat;
   wire [31:0] len_a = (frame_left < BURST32) ? frame_left : BURST32;
   wire [31:0] len = (page_beats < len_a) ? page_beats : len_a;
   wire have_next = busy && (frame < frames);
-  wire [31:0] room = DEPTH32 - {{(32-CW){1'b0}}, held} - {{(32-CW){1'b0}}, reserved};
-  wire can_issue = have_next && (len <= room) && ({{(32-OW){1'b0}}, inflight} < OUT32);
+  wire [UW-1:0] used = {{(UW-CW){1'b0}}, held} + {{(UW-CW){1'b0}}, reserved} + {{(UW-9){1'b0}}, len_q};
+  wire can_issue = have_next && len_ok && (used <= DEPTH_U) && (inflight < OUT_O);
   wire load = can_issue && (!m_axi_arvalid || m_axi_arready);
   wire beat_in = m_axi_rvalid;     // rready is always high
   wire burst_end = m_axi_rvalid && m_axi_rlast;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [CW+8:0] len_wide = {{CW{1'b0}}, len_q};
+  wire [63:0] len_bytes = {55'd0, len_q} << MBL;
+  /* verilator lint_on UNUSEDSIGNAL */
 
   always @(posedge clk) begin
     if (!rst_n) begin
       busy <= 1'b0; err_slv <= 1'b0; err_dec <= 1'b0;
-      frame <= 32'd0; frame_addr <= {ADDR_W{1'b0}}; beat <= 32'd0;
+      frame <= 32'd0; frame_addr <= {ADDR_W{1'b0}}; next_addr <= {ADDR_W{1'b0}}; beat <= 32'd0;
+      len_q <= 9'd0; ends_q <= 1'b0; len_ok <= 1'b0;
       reserved <= {CW{1'b0}}; inflight <= {OW{1'b0}};
       m_axi_araddr <= {ADDR_W{1'b0}}; m_axi_arlen <= 8'd0; m_axi_arvalid <= 1'b0;
     end else begin
@@ -103,25 +114,35 @@ module finn_dma_reader #(
         err_dec <= 1'b0;
         frame <= PORT32;
         frame_addr <= base + FIRST_OFFSET;
+        next_addr <= base + FIRST_OFFSET;
         beat <= 32'd0;
+        len_ok <= 1'b0;
       end else begin
         if (load) begin
           m_axi_araddr <= next_addr;
-          m_axi_arlen <= len[7:0] - 8'd1;
+          m_axi_arlen <= len_q[7:0] - 8'd1;
           m_axi_arvalid <= 1'b1;
-          if (beat + len == BEATS32) begin
+          len_ok <= 1'b0;
+          if (ends_q) begin
             beat <= 32'd0;
             frame <= frame + PORTS32;
             frame_addr <= frame_addr + FRAME_STEP;
+            next_addr <= frame_addr + FRAME_STEP;
           end else begin
-            beat <= beat + len;
+            beat <= beat + {23'd0, len_q};
+            next_addr <= next_addr + len_bytes[ADDR_W-1:0];
           end
-        end else if (m_axi_arready) begin
-          m_axi_arvalid <= 1'b0;
+        end else begin
+          if (m_axi_arready) m_axi_arvalid <= 1'b0;
+          if (!len_ok) begin
+            len_q <= len[8:0];
+            ends_q <= (len == frame_left);
+            len_ok <= 1'b1;
+          end
         end
         if (busy && !have_next && !m_axi_arvalid && inflight == {OW{1'b0}}) busy <= 1'b0;
       end
-      reserved <= reserved + (load ? len[CW-1:0] : {CW{1'b0}}) - (beat_in ? {{(CW-1){1'b0}}, 1'b1} : {CW{1'b0}});
+      reserved <= reserved + (load ? len_wide[CW-1:0] : {CW{1'b0}}) - (beat_in ? {{(CW-1){1'b0}}, 1'b1} : {CW{1'b0}});
       inflight <= inflight + (load ? {{(OW-1){1'b0}}, 1'b1} : {OW{1'b0}})
                   - (burst_end ? {{(OW-1){1'b0}}, 1'b1} : {OW{1'b0}});
       if (m_axi_rvalid && m_axi_rresp == 2'b10) err_slv <= 1'b1;

@@ -53,8 +53,7 @@ module finn_dma_unpack #(
   integer b;
   always @* begin
     kept = s_data;
-    if (last_beat)
-      for (b = 0; b < MB; b = b + 1) if (b >= LAST_BYTES) kept[b*8 +: 8] = 8'd0;
+    for (b = 0; b < MB; b = b + 1) if (last_beat && b >= LAST_BYTES) kept[b*8 +: 8] = 8'd0;
   end
 
   wire [8*CAP-1:0] shifted = emit ? (buffer >> STREAM_W) : buffer;

@@ -10,6 +10,9 @@
 // OW work; the frame length is not needed. s_axis_tready depends
 // combinationally on m_axis_tready (allowed by AXI-Stream). Latency: a word
 // taken at clock edge e can be on m_axis after edge e.
+// For clock speed the decisions are registered: `have - OW` and the comparisons of
+// `have` with OW and 2*OW are kept in registers beside `have`, so that from the
+// sink's ready to the buffer's shifter there is a mux, not a subtraction and compare.
 module finn_dwc #(
   parameter integer IW = 16,
   parameter integer OW = 8
@@ -32,23 +35,39 @@ module finn_dwc #(
 
   reg [BW-1:0] bits;
   reg [NW-1:0] have;
+  reg [NW-1:0] have_less;    // have - OW (used only when have >= OW)
+  reg full_word;             // have >= OW
+  reg room_kept;             // have <= OW: room for a word without an output
+  reg room_popped;           // have <= 2*OW: room for a word after an output
 
-  wire pop = m_axis_tvalid && m_axis_tready;
-  wire [NW-1:0] kept = pop ? have - OWN : have;       // bits left after this output
+  wire pop = full_word && m_axis_tready;
+  wire [NW-1:0] kept = pop ? have_less : have;       // bits left after this output
   wire [BW-1:0] rest = pop ? {{OW{1'b0}}, bits[BW-1:OW]} : bits;
+  assign s_axis_tready = pop ? room_popped : room_kept;
   wire push = s_axis_tvalid && s_axis_tready;
+  wire [NW-1:0] have_next = push ? kept + IWN : kept;
 
-  assign s_axis_tready = (kept <= OWN);
-  assign m_axis_tvalid = (have >= OWN);
+  assign m_axis_tvalid = full_word;
   assign m_axis_tdata = bits[OW-1:0];
+
+  // the comparisons of have_next, written without wider intermediate sums
+  localparam [NW:0] OW2 = {1'b0, OWN} + {1'b0, OWN};
 
   always @(posedge clk) begin
     if (!rst_n) begin
       bits <= {BW{1'b0}};
       have <= {NW{1'b0}};
+      have_less <= {NW{1'b0}} - OWN;
+      full_word <= 1'b0;
+      room_kept <= 1'b1;
+      room_popped <= 1'b1;
     end else begin
       bits <= push ? (rest | ({{OW{1'b0}}, s_axis_tdata} << kept)) : rest;
-      have <= push ? kept + IWN : kept;
+      have <= have_next;
+      have_less <= have_next - OWN;
+      full_word <= (have_next >= OWN);
+      room_kept <= (have_next <= OWN);
+      room_popped <= ({1'b0, have_next} <= OW2);
     end
   end
 endmodule

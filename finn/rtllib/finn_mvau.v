@@ -21,6 +21,12 @@
 //   S2     acc      acc += PE dot products of S1 (cleared on sf = 0); accv marks a
 //                   complete neuron fold, whose thresholds the ROM delivers alongside
 //   S3     m_data   activation of acc (or acc itself), m_axis_tvalid = m_valid
+// For clock speed (post-route timing on an ECP5, finn/deploy/ecp5_pnr.py), two
+// paths are cut without adding a stage: a block-RAM weight ROM reads one step ahead
+// into its own output register, so w1 is a fabric register loaded from it (the RAM's
+// slow clock-to-out never meets the dot product); and S2 holds acc in carry-save
+// form, acc = accp + the step's partial dot products psum (GL lanes each), so S1 -> S2
+// is a dot product of GL lanes and the accumulation (accp + psum) is a short sum.
 // `en` is low only while the output register holds a word the sink has not taken;
 // then the whole pipeline holds, so no word is lost, duplicated or changed, and no
 // skid buffer is needed. With an always-ready sink and an always-valid source there
@@ -92,6 +98,7 @@ module finn_mvau #(
   reg  [SFB-1:0] sf;
   reg  [NFB-1:0] nf;
   reg  [WAB-1:0] waddr;                   // = nf*SF + sf, kept as a counter
+  wire [WAB-1:0] waddr_inc = (waddr == WA_LAST) ? {WAB{1'b0}} : waddr + 1'b1;
   wire nf_zero = (nf == {NFB{1'b0}});
   wire sf_last = (sf == SF_LAST);
   wire nf_last = (nf == NF_LAST);
@@ -107,7 +114,7 @@ module finn_mvau #(
     end else if (issue) begin
       sf <= sf_last ? {SFB{1'b0}} : sf + 1'b1;
       if (sf_last) nf <= nf_last ? {NFB{1'b0}} : nf + 1'b1;
-      waddr <= (waddr == WA_LAST) ? {WAB{1'b0}} : waddr + 1'b1;
+      waddr <= waddr_inc;
     end
   end
 
@@ -134,14 +141,21 @@ module finn_mvau #(
 
   // Weight ROM, synchronous read; the style branches only differ in the attribute.
   // Without an image the weights are all zero (lets the module lint on its own).
+  // Block RAM (and "auto", which may become one) reads ahead: wq = wmem[waddr] holds
+  // from reset on (it reads the next address whenever a step issues), and w1 takes wq
+  // when the step issues, exactly the word a direct read of wmem[waddr] would give.
   reg [WW-1:0] w1;
   generate
     if (WEIGHT_FILE == "") begin : g_wmem_none
       always @(posedge clk) if (issue) w1 <= {WW{1'b0}};
     end else if (RAM_STYLE == "block") begin : g_wmem_block
       (* ram_style = "block" *) reg [WW-1:0] wmem [0:WDEPTH-1];
+      reg [WW-1:0] wq;
+      wire rd_en = !rst_n || issue;
+      wire [WAB-1:0] rd_addr = rst_n ? waddr_inc : {WAB{1'b0}};
       initial $readmemh(WEIGHT_FILE, wmem);
-      always @(posedge clk) if (issue) w1 <= wmem[waddr];
+      always @(posedge clk) if (rd_en) wq <= wmem[rd_addr];
+      always @(posedge clk) if (issue) w1 <= wq;
     end else if (RAM_STYLE == "distributed") begin : g_wmem_distributed
 `ifdef YOSYS
       // Yosys maps no ROM to LUTRAM ("no valid mapping"); a LUT ROM is its "logic" style
@@ -153,8 +167,12 @@ module finn_mvau #(
       always @(posedge clk) if (issue) w1 <= wmem[waddr];
     end else begin : g_wmem_auto
       reg [WW-1:0] wmem [0:WDEPTH-1];
+      reg [WW-1:0] wq;
+      wire rd_en = !rst_n || issue;
+      wire [WAB-1:0] rd_addr = rst_n ? waddr_inc : {WAB{1'b0}};
       initial $readmemh(WEIGHT_FILE, wmem);
-      always @(posedge clk) if (issue) w1 <= wmem[waddr];
+      always @(posedge clk) if (rd_en) wq <= wmem[rd_addr];
+      always @(posedge clk) if (issue) w1 <= wq;
     end
   endgenerate
 
@@ -175,6 +193,14 @@ module finn_mvau #(
     end
   endfunction
 
+  // Carry-save accumulator: NG partial sums of GL lanes each. A partial sum holds
+  // GB bits: a count of up to GL ones (XNOR), or GL products of PW bits (signed);
+  // at most AW bits, as the sums wrap modulo 2**AW like the accumulator.
+  localparam integer GL = (XNOR != 0) ? 16 : 8;
+  localparam integer NG = (SIMD + GL - 1) / GL;
+  localparam integer GB0 = (XNOR != 0) ? $clog2(GL + 1) : PW + $clog2(GL);
+  localparam integer GB = (GB0 < AW) ? GB0 : AW;
+
   // One generate block per PE: each PE's dot product and accumulator are separate,
   // narrow signals (as in hardware), which simulators also evaluate far faster than
   // slices of one wide vector.
@@ -184,33 +210,55 @@ module finn_mvau #(
   generate
     for (gp = 0; gp < PE; gp = gp + 1) begin : g_pe
       wire [SIMD*WBITS-1:0] wp = w1[gp*SIMD*WBITS +: SIMD*WBITS];
-      reg  [AW-1:0] dot;    // this step's dot product (combinational)
-      reg  [AW-1:0] acc_r;
+      reg  [NG*GB-1:0] part;   // this step's partial dot products (combinational)
+      reg  [NG*GB-1:0] psum;   // the partial dot products of the step in S2
+      reg  [AW-1:0] accp;      // the sum of the fold's steps before it
+      reg  [AW-1:0] sum;       // accp + psum: the accumulator (combinational)
+      reg  [AW-1:0] ext;
+      integer h;
       if (XNOR != 0) begin : g_xnor
-        // one population count: synthesis builds the adder tree, simulators use a
-        // machine popcount. $countones is 32 bits wide and the count fits AW bits.
+        // population counts: synthesis builds the adder trees, simulators use a
+        // machine popcount. $countones is 32 bits wide and a count fits GB bits.
         /* verilator lint_off UNUSEDSIGNAL */
         integer ones;
         /* verilator lint_on UNUSEDSIGNAL */
+        reg [NG*GL-1:0] eq;    // lane s: x == w (lanes past SIMD are 0)
+        integer g;
         always @* begin
-          ones = $countones(~(x1[SIMD-1:0] ^ wp[SIMD-1:0]));
-          dot = ones[AW-1:0];
+          eq = {NG*GL{1'b0}};
+          eq[SIMD-1:0] = ~(x1[SIMD-1:0] ^ wp[SIMD-1:0]);
+          for (g = 0; g < NG; g = g + 1) begin
+            ones = $countones(eq[g*GL +: GL]);
+            part[g*GB +: GB] = ones[GB-1:0];
+          end
         end
       end else begin : g_mac
         integer s;
         reg [PW-1:0] prod;
         always @* begin
-          dot = {AW{1'b0}};
+          part = {NG*GB{1'b0}};
           for (s = 0; s < SIMD; s = s + 1) begin
             prod = lane_product(x1[s*IBITS +: IBITS], wp[s*WBITS +: WBITS]);
-            dot = dot + {{(AW-PW){prod[PW-1]}}, prod};
+            part[(s/GL)*GB +: GB] = part[(s/GL)*GB +: GB] + {{(GB-PW){prod[PW-1]}}, prod};
           end
         end
       end
-      always @(posedge clk) begin
-        if (en && v1) acc_r <= (first1 ? {AW{1'b0}} : acc_r) + dot;
+      always @* begin
+        sum = accp;
+        for (h = 0; h < NG; h = h + 1) begin
+          // zero- (counts) or sign-extended (products) to AW bits
+          ext = {AW{(XNOR == 0) && psum[h*GB+GB-1]}};
+          ext[GB-1:0] = psum[h*GB +: GB];
+          sum = sum + ext;
+        end
       end
-      assign acc[gp*AW +: AW] = acc_r;
+      always @(posedge clk) begin
+        if (en && v1) begin
+          psum <= part;
+          accp <= first1 ? {AW{1'b0}} : sum;
+        end
+      end
+      assign acc[gp*AW +: AW] = sum;
     end
   endgenerate
 

@@ -74,11 +74,15 @@ module finn_odma #(
   localparam integer CW = $clog2(FIFO_DEPTH + 1);
   localparam integer OW = $clog2(OUTSTANDING + 1);
   localparam integer QW = $clog2(OUTSTANDING + 2);
+  localparam integer UW = (CW > 9) ? CW + 1 : 10;
+  localparam [31:0] OUT32 = OUTSTANDING;
+  localparam [OW-1:0] OUT_O = OUT32[OW-1:0];
   localparam [31:0] WORDS32 = WORDS;
   localparam [31:0] BEATS32 = BEATS;
   localparam [31:0] BURST32 = MAX_BURST;
-  localparam [31:0] OUT32 = OUTSTANDING;
-  localparam [ADDR_W-1:0] STEP = STRIDE;
+  localparam [31:0] STRIDE32 = STRIDE;
+  localparam [63:0] STRIDE64 = {32'd0, STRIDE32};
+  localparam [ADDR_W-1:0] STEP = STRIDE64[ADDR_W-1:0];
   localparam [2:0] SIZE = MBL[2:0];
 
   assign m_axi_awsize = SIZE;
@@ -133,25 +137,29 @@ module finn_odma #(
     .m_axis_tdata(beat_data), .m_axis_tvalid(beat_valid), .m_axis_tready(beat_ready), .count(held)
   );
 
-  // write requests: the next burst, issued once all its beats are buffered
+  // write requests: the next burst, issued once all its beats are buffered. As in the
+  // input DMA's reader, its length is worked out one cycle ahead (len_q, len_ok).
   reg [31:0] aw_frame, aw_beat;
-  reg [ADDR_W-1:0] frame_addr;
+  reg [ADDR_W-1:0] frame_addr;     // the frame being written
+  reg [ADDR_W-1:0] next_addr;      // the next burst's address
+  reg [8:0] len_q;
+  reg ends_q, len_ok;
   reg [CW-1:0] claimed;            // buffered beats that belong to requested bursts
   reg [OW-1:0] inflight;           // bursts requested, response not yet received
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [63:0] beat_offset = {32'd0, aw_beat} << MBL;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [ADDR_W-1:0] next_addr = frame_addr + beat_offset[ADDR_W-1:0];
   wire [12:0] to_page = 13'd4096 - {1'b0, next_addr[11:0]};
   wire [31:0] page_beats = {19'd0, to_page} >> MBL;
   wire [31:0] frame_left = BEATS32 - aw_beat;
   wire [31:0] len_a = (frame_left < BURST32) ? frame_left : BURST32;
   wire [31:0] len = (page_beats < len_a) ? page_beats : len_a;
-  wire [31:0] unclaimed = {{(32-CW){1'b0}}, held} - {{(32-CW){1'b0}}, claimed};
+  wire [UW-1:0] needed = {{(UW-CW){1'b0}}, claimed} + {{(UW-9){1'b0}}, len_q};
   wire lens_ready;
-  wire can_issue = running && (aw_frame != frames) && (len <= unclaimed)
-                   && ({{(32-OW){1'b0}}, inflight} < OUT32) && lens_ready;
+  wire can_issue = running && len_ok && (aw_frame != frames) && (needed <= {{(UW-CW){1'b0}}, held})
+                   && (inflight < OUT_O) && lens_ready;
   wire load = can_issue && (!m_axi_awvalid || m_axi_awready);
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [CW+8:0] len_wide = {{CW{1'b0}}, len_q};
+  wire [63:0] len_bytes = {55'd0, len_q} << MBL;
+  /* verilator lint_on UNUSEDSIGNAL */
 
   // write data: the bursts in request order (their lengths in a small FIFO)
   wire [7:0] w_len;
@@ -175,7 +183,7 @@ module finn_odma #(
   /* verilator lint_off PINCONNECTEMPTY */
   finn_fifo #(.WIDTH(8), .DEPTH(OUTSTANDING + 1)) lens (
     .clk(clk), .rst_n(rst_n),
-    .s_axis_tdata(len[7:0] - 8'd1), .s_axis_tvalid(load), .s_axis_tready(lens_ready),
+    .s_axis_tdata(len_q[7:0] - 8'd1), .s_axis_tvalid(load), .s_axis_tready(lens_ready),
     .m_axis_tdata(w_len), .m_axis_tvalid(w_have), .m_axis_tready(w_burst_end), .count()
   );
   /* verilator lint_on PINCONNECTEMPTY */
@@ -184,7 +192,6 @@ module finn_odma #(
   // bursts' frame ends, in request order, wait in a FIFO of flags
   wire b_in = m_axi_bvalid;
   wire frame_last_flag;
-  wire ends_frame = (aw_beat + len == BEATS32);
   /* verilator lint_off PINCONNECTEMPTY */
   /* verilator lint_off UNUSEDSIGNAL */
   wire [QW-1:0] flags_count;
@@ -192,7 +199,7 @@ module finn_odma #(
   /* verilator lint_on UNUSEDSIGNAL */
   finn_fifo #(.WIDTH(1), .DEPTH(OUTSTANDING + 1)) flags (
     .clk(clk), .rst_n(rst_n),
-    .s_axis_tdata(ends_frame), .s_axis_tvalid(load), .s_axis_tready(),
+    .s_axis_tdata(ends_q), .s_axis_tvalid(load), .s_axis_tready(),
     .m_axis_tdata(frame_last_flag), .m_axis_tvalid(flags_valid), .m_axis_tready(b_in), .count(flags_count)
   );
   /* verilator lint_on PINCONNECTEMPTY */
@@ -201,7 +208,8 @@ module finn_odma #(
     if (!rst_n) begin
       running <= 1'b0; done <= 1'b0; status <= 4'd0; written <= 32'd0;
       in_frames <= 32'd0; in_word <= 32'd0;
-      aw_frame <= 32'd0; aw_beat <= 32'd0; frame_addr <= {ADDR_W{1'b0}};
+      aw_frame <= 32'd0; aw_beat <= 32'd0; frame_addr <= {ADDR_W{1'b0}}; next_addr <= {ADDR_W{1'b0}};
+      len_q <= 9'd0; ends_q <= 1'b0; len_ok <= 1'b0;
       claimed <= {CW{1'b0}}; inflight <= {OW{1'b0}};
       m_axi_awaddr <= {ADDR_W{1'b0}}; m_axi_awlen <= 8'd0; m_axi_awvalid <= 1'b0;
       w_beat <= 8'd0; w_frame_beat <= 32'd0;
@@ -211,6 +219,7 @@ module finn_odma #(
         written <= 32'd0;
         in_frames <= 32'd0; in_word <= 32'd0;
         aw_frame <= 32'd0; aw_beat <= 32'd0; frame_addr <= addr[ADDR_W-1:0];
+        next_addr <= addr[ADDR_W-1:0]; len_ok <= 1'b0;
         status <= misaligned ? 4'b1001 : 4'b0000;
         if (go) running <= 1'b1;
         else done <= 1'b1;
@@ -225,17 +234,25 @@ module finn_odma #(
         end
         if (load) begin
           m_axi_awaddr <= next_addr;
-          m_axi_awlen <= len[7:0] - 8'd1;
+          m_axi_awlen <= len_q[7:0] - 8'd1;
           m_axi_awvalid <= 1'b1;
-          if (ends_frame) begin
+          len_ok <= 1'b0;
+          if (ends_q) begin
             aw_beat <= 32'd0;
             aw_frame <= aw_frame + 32'd1;
             frame_addr <= frame_addr + STEP;
+            next_addr <= frame_addr + STEP;
           end else begin
-            aw_beat <= aw_beat + len;
+            aw_beat <= aw_beat + {23'd0, len_q};
+            next_addr <= next_addr + len_bytes[ADDR_W-1:0];
           end
-        end else if (m_axi_awready) begin
-          m_axi_awvalid <= 1'b0;
+        end else begin
+          if (m_axi_awready) m_axi_awvalid <= 1'b0;
+          if (!len_ok) begin
+            len_q <= len[8:0];
+            ends_q <= (len == frame_left);
+            len_ok <= 1'b1;
+          end
         end
         if (b_in && frame_last_flag) written <= written + 32'd1;
         if (b_in && m_axi_bresp[1]) status <= status | {1'b0, m_axi_bresp[0], !m_axi_bresp[0], 1'b1};
@@ -244,7 +261,7 @@ module finn_odma #(
           done <= 1'b1;
         end
       end
-      claimed <= claimed + (load ? len[CW-1:0] : {CW{1'b0}}) - (w_send ? {{(CW-1){1'b0}}, 1'b1} : {CW{1'b0}});
+      claimed <= claimed + (load ? len_wide[CW-1:0] : {CW{1'b0}}) - (w_send ? {{(CW-1){1'b0}}, 1'b1} : {CW{1'b0}});
       inflight <= inflight + (load ? {{(OW-1){1'b0}}, 1'b1} : {OW{1'b0}})
                   - (b_in ? {{(OW-1){1'b0}}, 1'b1} : {OW{1'b0}});
       if (w_send) begin
