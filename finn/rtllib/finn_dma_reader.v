@@ -50,11 +50,17 @@ module finn_dma_reader #(
   localparam integer STRIDE = BEATS * MB;
   localparam integer CW = $clog2(FIFO_DEPTH + 1) + 1;
   localparam integer OW = $clog2(OUTSTANDING + 1);
+  // burst arithmetic in LW bits (beats of a frame, beats to a 4 KiB page), not 32: short
+  // carry chains
+  localparam integer LW0 = $clog2(BEATS + 1);
+  localparam integer LW = (LW0 > 13) ? LW0 : 13;
+  localparam [31:0] BEATS_32 = BEATS;
+  localparam [LW-1:0] BEATS_L = BEATS_32[LW-1:0];
+  localparam [31:0] BURST_32 = MAX_BURST;
+  localparam [LW-1:0] BURST_L = BURST_32[LW-1:0];
   localparam integer UW = (CW > 9) ? CW + 1 : 10;  // beats held + reserved + the next burst
   localparam [UW-1:0] DEPTH_U = DEPTH32[UW-1:0];
   localparam [OW-1:0] OUT_O = OUT32[OW-1:0];
-  localparam [31:0] BEATS32 = BEATS;
-  localparam [31:0] BURST32 = MAX_BURST;
   localparam [31:0] DEPTH32 = FIFO_DEPTH;
   localparam [31:0] OUT32 = OUTSTANDING;
   localparam [31:0] PORT32 = PORT;
@@ -76,7 +82,7 @@ module finn_dma_reader #(
   reg [31:0] frame;
   reg [ADDR_W-1:0] frame_addr;     // the address of the frame being read
   reg [ADDR_W-1:0] next_addr;      // the next burst's address
-  reg [31:0] beat;
+  reg [LW-1:0] beat;
   reg [8:0] len_q;                 // the next burst's length, when len_ok
   reg ends_q;                      // it completes its frame
   reg len_ok;
@@ -85,10 +91,10 @@ module finn_dma_reader #(
   wire [CW-1:0] held;
 
   wire [12:0] to_page = 13'd4096 - {1'b0, next_addr[11:0]};
-  wire [31:0] page_beats = {19'd0, to_page} >> MBL;
-  wire [31:0] frame_left = BEATS32 - beat;
-  wire [31:0] len_a = (frame_left < BURST32) ? frame_left : BURST32;
-  wire [31:0] len = (page_beats < len_a) ? page_beats : len_a;
+  wire [LW-1:0] page_beats = {{(LW-13){1'b0}}, to_page} >> MBL;
+  wire [LW-1:0] frame_left = BEATS_L - beat;
+  wire [LW-1:0] len_a = (frame_left < BURST_L) ? frame_left : BURST_L;
+  wire [LW-1:0] len = (page_beats < len_a) ? page_beats : len_a;
   wire have_next = busy && (frame < frames);
   wire [UW-1:0] used = {{(UW-CW){1'b0}}, held} + {{(UW-CW){1'b0}}, reserved} + {{(UW-9){1'b0}}, len_q};
   wire can_issue = have_next && len_ok && (used <= DEPTH_U) && (inflight < OUT_O);
@@ -103,7 +109,7 @@ module finn_dma_reader #(
   always @(posedge clk) begin
     if (!rst_n) begin
       busy <= 1'b0; err_slv <= 1'b0; err_dec <= 1'b0;
-      frame <= 32'd0; frame_addr <= {ADDR_W{1'b0}}; next_addr <= {ADDR_W{1'b0}}; beat <= 32'd0;
+      frame <= 32'd0; frame_addr <= {ADDR_W{1'b0}}; next_addr <= {ADDR_W{1'b0}}; beat <= {LW{1'b0}};
       len_q <= 9'd0; ends_q <= 1'b0; len_ok <= 1'b0;
       reserved <= {CW{1'b0}}; inflight <= {OW{1'b0}};
       m_axi_araddr <= {ADDR_W{1'b0}}; m_axi_arlen <= 8'd0; m_axi_arvalid <= 1'b0;
@@ -115,7 +121,7 @@ module finn_dma_reader #(
         frame <= PORT32;
         frame_addr <= base + FIRST_OFFSET;
         next_addr <= base + FIRST_OFFSET;
-        beat <= 32'd0;
+        beat <= {LW{1'b0}};
         len_ok <= 1'b0;
       end else begin
         if (load) begin
@@ -124,12 +130,12 @@ module finn_dma_reader #(
           m_axi_arvalid <= 1'b1;
           len_ok <= 1'b0;
           if (ends_q) begin
-            beat <= 32'd0;
+            beat <= {LW{1'b0}};
             frame <= frame + PORTS32;
             frame_addr <= frame_addr + FRAME_STEP;
             next_addr <= frame_addr + FRAME_STEP;
           end else begin
-            beat <= beat + {23'd0, len_q};
+            beat <= beat + {{(LW-9){1'b0}}, len_q};
             next_addr <= next_addr + len_bytes[ADDR_W-1:0];
           end
         end else begin

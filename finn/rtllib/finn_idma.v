@@ -6,7 +6,7 @@
 // each, little-endian, back to back) at base + f*STRIDE, STRIDE = FRAME_BYTES rounded
 // up to whole MEM_W beats. Frame f is read through port f mod PORTS (striping: each
 // port moves 1/PORTS of the data). Per port: finn_dma_reader (bursts, 4 KiB rule,
-// outstanding reads) -> beat FIFO -> finn_dma_unpack -> word FIFO; the stream takes a
+// outstanding reads) -> beat FIFO -> 2 registered beats -> finn_dma_unpack -> word FIFO; the stream takes a
 // whole frame from each port in turn. A port's word FIFO holds a frame, so a port
 // fills its next frame while the others are sent, and the stream runs at one word
 // per cycle when the ports together deliver enough bytes.
@@ -128,8 +128,19 @@ module finn_idma #(
         .m_axi_rlast(m_axi_rlast[gp]), .m_axi_rvalid(m_axi_rvalid[gp]), .m_axi_rready(m_axi_rready[gp]),
         .m_data(beat_data), .m_valid(beat_valid), .m_ready(beat_ready)
       );
+      // two beats in registers between the beat FIFO (block RAM, slow clock-to-out) and
+      // the gearbox's shifter: for clock speed, at full rate
+      wire [MEM_W-1:0] staged_data;
+      wire staged_valid, staged_ready;
+      /* verilator lint_off PINCONNECTEMPTY */
+      finn_fifo #(.WIDTH(MEM_W), .DEPTH(2)) stage (
+        .clk(clk), .rst_n(rst_n),
+        .s_axis_tdata(beat_data), .s_axis_tvalid(beat_valid), .s_axis_tready(beat_ready),
+        .m_axis_tdata(staged_data), .m_axis_tvalid(staged_valid), .m_axis_tready(staged_ready), .count()
+      );
+      /* verilator lint_on PINCONNECTEMPTY */
       finn_dma_unpack #(.MEM_W(MEM_W), .STREAM_W(STREAM_W), .FRAME_BYTES(FRAME_BYTES)) unpack (
-        .clk(clk), .rst_n(rst_n), .s_data(beat_data), .s_valid(beat_valid), .s_ready(beat_ready),
+        .clk(clk), .rst_n(rst_n), .s_data(staged_data), .s_valid(staged_valid), .s_ready(staged_ready),
         .m_data(unpacked), .m_valid(unpacked_valid), .m_ready(unpacked_ready)
       );
       /* verilator lint_off PINCONNECTEMPTY */

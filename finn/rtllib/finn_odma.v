@@ -73,13 +73,19 @@ module finn_odma #(
   localparam integer LAST_BYTES = FRAME_BYTES - (BEATS - 1) * MB;
   localparam integer CW = $clog2(FIFO_DEPTH + 1);
   localparam integer OW = $clog2(OUTSTANDING + 1);
+  // burst arithmetic in LW bits (beats of a frame, beats to a 4 KiB page), not 32: short
+  // carry chains
+  localparam integer LW0 = $clog2(BEATS + 1);
+  localparam integer LW = (LW0 > 13) ? LW0 : 13;
+  localparam [31:0] BEATS_32 = BEATS;
+  localparam [LW-1:0] BEATS_L = BEATS_32[LW-1:0];
+  localparam [31:0] BURST_32 = MAX_BURST;
+  localparam [LW-1:0] BURST_L = BURST_32[LW-1:0];
   localparam integer QW = $clog2(OUTSTANDING + 2);
   localparam integer UW = (CW > 9) ? CW + 1 : 10;
   localparam [31:0] OUT32 = OUTSTANDING;
   localparam [OW-1:0] OUT_O = OUT32[OW-1:0];
   localparam [31:0] WORDS32 = WORDS;
-  localparam [31:0] BEATS32 = BEATS;
-  localparam [31:0] BURST32 = MAX_BURST;
   localparam [31:0] STRIDE32 = STRIDE;
   localparam [63:0] STRIDE64 = {32'd0, STRIDE32};
   localparam [ADDR_W-1:0] STEP = STRIDE64[ADDR_W-1:0];
@@ -139,7 +145,8 @@ module finn_odma #(
 
   // write requests: the next burst, issued once all its beats are buffered. As in the
   // input DMA's reader, its length is worked out one cycle ahead (len_q, len_ok).
-  reg [31:0] aw_frame, aw_beat;
+  reg [31:0] aw_frame;
+  reg [LW-1:0] aw_beat;
   reg [ADDR_W-1:0] frame_addr;     // the frame being written
   reg [ADDR_W-1:0] next_addr;      // the next burst's address
   reg [8:0] len_q;
@@ -147,10 +154,10 @@ module finn_odma #(
   reg [CW-1:0] claimed;            // buffered beats that belong to requested bursts
   reg [OW-1:0] inflight;           // bursts requested, response not yet received
   wire [12:0] to_page = 13'd4096 - {1'b0, next_addr[11:0]};
-  wire [31:0] page_beats = {19'd0, to_page} >> MBL;
-  wire [31:0] frame_left = BEATS32 - aw_beat;
-  wire [31:0] len_a = (frame_left < BURST32) ? frame_left : BURST32;
-  wire [31:0] len = (page_beats < len_a) ? page_beats : len_a;
+  wire [LW-1:0] page_beats = {{(LW-13){1'b0}}, to_page} >> MBL;
+  wire [LW-1:0] frame_left = BEATS_L - aw_beat;
+  wire [LW-1:0] len_a = (frame_left < BURST_L) ? frame_left : BURST_L;
+  wire [LW-1:0] len = (page_beats < len_a) ? page_beats : len_a;
   wire [UW-1:0] needed = {{(UW-CW){1'b0}}, claimed} + {{(UW-9){1'b0}}, len_q};
   wire lens_ready;
   wire can_issue = running && len_ok && (aw_frame != frames) && (needed <= {{(UW-CW){1'b0}}, held})
@@ -165,7 +172,7 @@ module finn_odma #(
   wire [7:0] w_len;
   wire w_have;
   reg  [7:0] w_beat;
-  reg  [31:0] w_frame_beat;
+  reg  [LW-1:0] w_frame_beat;
   assign m_axi_wvalid = w_have && beat_valid;
   assign m_axi_wdata = beat_data;
   assign m_axi_wlast = (w_beat == w_len);
@@ -179,7 +186,7 @@ module finn_odma #(
       assign last_strb[gb] = (gb < LAST_BYTES);
     end
   endgenerate
-  assign m_axi_wstrb = (w_frame_beat == BEATS32 - 1) ? last_strb : {MB{1'b1}};
+  assign m_axi_wstrb = (w_frame_beat == BEATS_L - 1'b1) ? last_strb : {MB{1'b1}};
   /* verilator lint_off PINCONNECTEMPTY */
   finn_fifo #(.WIDTH(8), .DEPTH(OUTSTANDING + 1)) lens (
     .clk(clk), .rst_n(rst_n),
@@ -208,17 +215,17 @@ module finn_odma #(
     if (!rst_n) begin
       running <= 1'b0; done <= 1'b0; status <= 4'd0; written <= 32'd0;
       in_frames <= 32'd0; in_word <= 32'd0;
-      aw_frame <= 32'd0; aw_beat <= 32'd0; frame_addr <= {ADDR_W{1'b0}}; next_addr <= {ADDR_W{1'b0}};
+      aw_frame <= 32'd0; aw_beat <= {LW{1'b0}}; frame_addr <= {ADDR_W{1'b0}}; next_addr <= {ADDR_W{1'b0}};
       len_q <= 9'd0; ends_q <= 1'b0; len_ok <= 1'b0;
       claimed <= {CW{1'b0}}; inflight <= {OW{1'b0}};
       m_axi_awaddr <= {ADDR_W{1'b0}}; m_axi_awlen <= 8'd0; m_axi_awvalid <= 1'b0;
-      w_beat <= 8'd0; w_frame_beat <= 32'd0;
+      w_beat <= 8'd0; w_frame_beat <= {LW{1'b0}};
     end else begin
       done <= 1'b0;
       if (start) begin
         written <= 32'd0;
         in_frames <= 32'd0; in_word <= 32'd0;
-        aw_frame <= 32'd0; aw_beat <= 32'd0; frame_addr <= addr[ADDR_W-1:0];
+        aw_frame <= 32'd0; aw_beat <= {LW{1'b0}}; frame_addr <= addr[ADDR_W-1:0];
         next_addr <= addr[ADDR_W-1:0]; len_ok <= 1'b0;
         status <= misaligned ? 4'b1001 : 4'b0000;
         if (go) running <= 1'b1;
@@ -238,12 +245,12 @@ module finn_odma #(
           m_axi_awvalid <= 1'b1;
           len_ok <= 1'b0;
           if (ends_q) begin
-            aw_beat <= 32'd0;
+            aw_beat <= {LW{1'b0}};
             aw_frame <= aw_frame + 32'd1;
             frame_addr <= frame_addr + STEP;
             next_addr <= frame_addr + STEP;
           end else begin
-            aw_beat <= aw_beat + {23'd0, len_q};
+            aw_beat <= aw_beat + {{(LW-9){1'b0}}, len_q};
             next_addr <= next_addr + len_bytes[ADDR_W-1:0];
           end
         end else begin
@@ -266,7 +273,7 @@ module finn_odma #(
                   - (b_in ? {{(OW-1){1'b0}}, 1'b1} : {OW{1'b0}});
       if (w_send) begin
         w_beat <= m_axi_wlast ? 8'd0 : w_beat + 8'd1;
-        w_frame_beat <= (w_frame_beat == BEATS32 - 1) ? 32'd0 : w_frame_beat + 32'd1;
+        w_frame_beat <= (w_frame_beat == BEATS_L - 1'b1) ? {LW{1'b0}} : w_frame_beat + 1'b1;
       end
     end
   end
