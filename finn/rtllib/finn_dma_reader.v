@@ -95,9 +95,10 @@ module finn_dma_reader #(
   wire [LW-1:0] frame_left = BEATS_L - beat;
   wire [LW-1:0] len_a = (frame_left < BURST_L) ? frame_left : BURST_L;
   wire [LW-1:0] len = (page_beats < len_a) ? page_beats : len_a;
-  wire have_next = busy && (frame < frames);
+  reg  more_q;                     // frames remain for this port (prepared with len_q)
+  wire have_next = busy && len_ok && more_q;
   wire [UW-1:0] used = {{(UW-CW){1'b0}}, held} + {{(UW-CW){1'b0}}, reserved} + {{(UW-9){1'b0}}, len_q};
-  wire can_issue = have_next && len_ok && (used <= DEPTH_U) && (inflight < OUT_O);
+  wire can_issue = have_next && (used <= DEPTH_U) && (inflight < OUT_O);
   wire load = can_issue && (!m_axi_arvalid || m_axi_arready);
   wire beat_in = m_axi_rvalid;     // rready is always high
   wire burst_end = m_axi_rvalid && m_axi_rlast;
@@ -110,7 +111,7 @@ module finn_dma_reader #(
     if (!rst_n) begin
       busy <= 1'b0; err_slv <= 1'b0; err_dec <= 1'b0;
       frame <= 32'd0; frame_addr <= {ADDR_W{1'b0}}; next_addr <= {ADDR_W{1'b0}}; beat <= {LW{1'b0}};
-      len_q <= 9'd0; ends_q <= 1'b0; len_ok <= 1'b0;
+      len_q <= 9'd0; ends_q <= 1'b0; len_ok <= 1'b0; more_q <= 1'b0;
       reserved <= {CW{1'b0}}; inflight <= {OW{1'b0}};
       m_axi_araddr <= {ADDR_W{1'b0}}; m_axi_arlen <= 8'd0; m_axi_arvalid <= 1'b0;
     end else begin
@@ -143,10 +144,11 @@ module finn_dma_reader #(
           if (!len_ok) begin
             len_q <= len[8:0];
             ends_q <= (len == frame_left);
+            more_q <= (frame < frames);
             len_ok <= 1'b1;
           end
         end
-        if (busy && !have_next && !m_axi_arvalid && inflight == {OW{1'b0}}) busy <= 1'b0;
+        if (busy && len_ok && !more_q && !m_axi_arvalid && inflight == {OW{1'b0}}) busy <= 1'b0;
       end
       reserved <= reserved + (load ? len_wide[CW-1:0] : {CW{1'b0}}) - (beat_in ? {{(CW-1){1'b0}}, 1'b1} : {CW{1'b0}});
       inflight <= inflight + (load ? {{(OW-1){1'b0}}, 1'b1} : {OW{1'b0}})

@@ -160,7 +160,8 @@ module finn_odma #(
   wire [LW-1:0] len = (page_beats < len_a) ? page_beats : len_a;
   wire [UW-1:0] needed = {{(UW-CW){1'b0}}, claimed} + {{(UW-9){1'b0}}, len_q};
   wire lens_ready;
-  wire can_issue = running && len_ok && (aw_frame != frames) && (needed <= {{(UW-CW){1'b0}}, held})
+  reg  more_q;                     // frames remain to request (prepared with len_q)
+  wire can_issue = running && len_ok && more_q && (needed <= {{(UW-CW){1'b0}}, held})
                    && (inflight < OUT_O) && lens_ready;
   wire load = can_issue && (!m_axi_awvalid || m_axi_awready);
   /* verilator lint_off UNUSEDSIGNAL */
@@ -216,7 +217,7 @@ module finn_odma #(
       running <= 1'b0; done <= 1'b0; status <= 4'd0; written <= 32'd0;
       in_frames <= 32'd0; in_word <= 32'd0;
       aw_frame <= 32'd0; aw_beat <= {LW{1'b0}}; frame_addr <= {ADDR_W{1'b0}}; next_addr <= {ADDR_W{1'b0}};
-      len_q <= 9'd0; ends_q <= 1'b0; len_ok <= 1'b0;
+      len_q <= 9'd0; ends_q <= 1'b0; len_ok <= 1'b0; more_q <= 1'b0;
       claimed <= {CW{1'b0}}; inflight <= {OW{1'b0}};
       m_axi_awaddr <= {ADDR_W{1'b0}}; m_axi_awlen <= 8'd0; m_axi_awvalid <= 1'b0;
       w_beat <= 8'd0; w_frame_beat <= {LW{1'b0}};
@@ -258,6 +259,7 @@ module finn_odma #(
           if (!len_ok) begin
             len_q <= len[8:0];
             ends_q <= (len == frame_left);
+            more_q <= (aw_frame != frames);
             len_ok <= 1'b1;
           end
         end
