@@ -12,7 +12,8 @@
 // taken at clock edge e can be on m_axis after edge e.
 // For clock speed the decisions are registered: `have - OW` and the comparisons of
 // `have` with OW and 2*OW are kept in registers beside `have`, so that from the
-// sink's ready to the buffer's shifter there is a mux, not a subtraction and compare.
+// sink's ready to the buffer's shifter there is a mux, not a subtraction and compare;
+// and their next values are selected, not computed, by the handshakes.
 module finn_dwc #(
   parameter integer IW = 16,
   parameter integer OW = 8
@@ -29,9 +30,7 @@ module finn_dwc #(
   localparam integer BW = IW + OW;
   localparam integer NW = $clog2(BW + 1);
   localparam [31:0] OW32 = OW;
-  localparam [31:0] IW32 = IW;
   localparam [NW-1:0] OWN = OW32[NW-1:0];
-  localparam [NW-1:0] IWN = IW32[NW-1:0];
 
   reg [BW-1:0] bits;
   reg [NW-1:0] have;
@@ -45,13 +44,32 @@ module finn_dwc #(
   wire [BW-1:0] rest = pop ? {{OW{1'b0}}, bits[BW-1:OW]} : bits;
   assign s_axis_tready = pop ? room_popped : room_kept;
   wire push = s_axis_tvalid && s_axis_tready;
-  wire [NW-1:0] have_next = push ? kept + IWN : kept;
 
   assign m_axis_tvalid = full_word;
   assign m_axis_tdata = bits[OW-1:0];
 
-  // the comparisons of have_next, written without wider intermediate sums
-  localparam [NW:0] OW2 = {1'b0, OWN} + {1'b0, OWN};
+  // The next state for each of the four cases (no output / output / input / both:
+  // have + 0, - OW, + IW, + IW - OW) is worked out from the registers alone, as sums
+  // with constants and comparisons of `have` with constants; pop and push only select
+  // among them, so the late ready and valid signals drive a mux, not arithmetic.
+  wire signed [31:0] have_s = {{(32-NW){1'b0}}, have};
+  wire [NW-1:0] c_have [0:3];
+  wire [NW-1:0] c_less [0:3];
+  wire [3:0] c_full, c_kept, c_popped;
+  genvar gk;
+  generate
+    for (gk = 0; gk < 4; gk = gk + 1) begin : g_case
+      localparam integer D = (gk == 0) ? 0 : (gk == 1) ? -OW : (gk == 2) ? IW : IW - OW;
+      localparam [31:0] D32 = D;
+      localparam [31:0] L32 = D - OW;
+      assign c_have[gk] = have + D32[NW-1:0];
+      assign c_less[gk] = have + L32[NW-1:0];
+      assign c_full[gk] = (have_s >= OW - D);
+      assign c_kept[gk] = (have_s <= OW - D);
+      assign c_popped[gk] = (have_s <= 2 * OW - D);
+    end
+  endgenerate
+  wire [1:0] sel = {push, pop};
 
   always @(posedge clk) begin
     if (!rst_n) begin
@@ -63,11 +81,11 @@ module finn_dwc #(
       room_popped <= 1'b1;
     end else begin
       bits <= push ? (rest | ({{OW{1'b0}}, s_axis_tdata} << kept)) : rest;
-      have <= have_next;
-      have_less <= have_next - OWN;
-      full_word <= (have_next >= OWN);
-      room_kept <= (have_next <= OWN);
-      room_popped <= ({1'b0, have_next} <= OW2);
+      have <= c_have[sel];
+      have_less <= c_less[sel];
+      full_word <= c_full[sel];
+      room_kept <= c_kept[sel];
+      room_popped <= c_popped[sel];
     end
   end
 endmodule
