@@ -44,29 +44,14 @@ module finn_dma_reader #(
   output wire              m_valid,
   input  wire              m_ready
 );
-  localparam integer MB = MEM_W / 8;
-  localparam integer MBL = $clog2(MB);
-  localparam integer BEATS = (FRAME_BYTES + MB - 1) / MB;
-  localparam integer STRIDE = BEATS * MB;
+  localparam integer MBL = $clog2(MEM_W / 8);
   localparam integer CW = $clog2(FIFO_DEPTH + 1) + 1;
   localparam integer OW = $clog2(OUTSTANDING + 1);
-  // burst arithmetic in LW bits (beats of a frame, beats to a 4 KiB page), not 32: short
-  // carry chains
-  localparam integer LW0 = $clog2(BEATS + 1);
-  localparam integer LW = (LW0 > 13) ? LW0 : 13;
-  localparam [31:0] BEATS_32 = BEATS;
-  localparam [LW-1:0] BEATS_L = BEATS_32[LW-1:0];
-  localparam [31:0] BURST_32 = MAX_BURST;
-  localparam [LW-1:0] BURST_L = BURST_32[LW-1:0];
   localparam integer UW = (CW > 9) ? CW + 1 : 10;  // beats held + reserved + the next burst
-  localparam [UW-1:0] DEPTH_U = DEPTH32[UW-1:0];
-  localparam [OW-1:0] OUT_O = OUT32[OW-1:0];
   localparam [31:0] DEPTH32 = FIFO_DEPTH;
   localparam [31:0] OUT32 = OUTSTANDING;
-  localparam [31:0] PORT32 = PORT;
-  localparam [31:0] PORTS32 = PORTS;
-  localparam [ADDR_W-1:0] FIRST_OFFSET = PORT * STRIDE;
-  localparam [ADDR_W-1:0] FRAME_STEP = PORTS * STRIDE;
+  localparam [UW-1:0] DEPTH_U = DEPTH32[UW-1:0];
+  localparam [OW-1:0] OUT_O = OUT32[OW-1:0];
   localparam [2:0] SIZE = MBL[2:0];
 
   assign m_axi_arsize = SIZE;
@@ -75,43 +60,33 @@ module finn_dma_reader #(
   assign m_axi_arprot = 3'b000;
   assign m_axi_rready = 1'b1;      // room for every requested beat was reserved
 
-  // The next burst to issue: its address, its frame and its first beat in the frame.
-  // For clock speed its length is worked out one cycle ahead into `len_q` (`len_ok`):
-  // after each issued burst one cycle goes to the next length, so a port issues at most
-  // one burst every two cycles (a burst of two or more beats keeps the port busy).
-  reg [31:0] frame;
-  reg [ADDR_W-1:0] frame_addr;     // the address of the frame being read
-  reg [ADDR_W-1:0] next_addr;      // the next burst's address
-  reg [LW-1:0] beat;
-  reg [8:0] len_q;                 // the next burst's length, when len_ok
-  reg ends_q;                      // it completes its frame
-  reg len_ok;
+  // this port's bursts: frames PORT, PORT+PORTS, ...
+  wire burst_ready, bursts_done, load;
+  wire [ADDR_W-1:0] burst_addr;
+  wire [8:0] burst_len;
+  /* verilator lint_off PINCONNECTEMPTY */
+  finn_dma_bursts #(.MEM_W(MEM_W), .FRAME_BYTES(FRAME_BYTES), .MAX_BURST(MAX_BURST), .ADDR_W(ADDR_W),
+                    .FIRST(PORT), .EVERY(PORTS)) bursts (
+    .clk(clk), .rst_n(rst_n), .start(start), .base(base), .frames(frames), .take(load),
+    .ready(burst_ready), .done(bursts_done), .addr(burst_addr), .len(burst_len), .ends_frame()
+  );
+  /* verilator lint_on PINCONNECTEMPTY */
+
   reg [CW-1:0] reserved;           // beats requested, not yet received
   reg [OW-1:0] inflight;           // bursts requested, last beat not yet received
   wire [CW-1:0] held;
-
-  wire [12:0] to_page = 13'd4096 - {1'b0, next_addr[11:0]};
-  wire [LW-1:0] page_beats = {{(LW-13){1'b0}}, to_page} >> MBL;
-  wire [LW-1:0] frame_left = BEATS_L - beat;
-  wire [LW-1:0] len_a = (frame_left < BURST_L) ? frame_left : BURST_L;
-  wire [LW-1:0] len = (page_beats < len_a) ? page_beats : len_a;
-  reg  more_q;                     // frames remain for this port (prepared with len_q)
-  wire have_next = busy && len_ok && more_q;
-  wire [UW-1:0] used = {{(UW-CW){1'b0}}, held} + {{(UW-CW){1'b0}}, reserved} + {{(UW-9){1'b0}}, len_q};
-  wire can_issue = have_next && (used <= DEPTH_U) && (inflight < OUT_O);
-  wire load = can_issue && (!m_axi_arvalid || m_axi_arready);
+  wire [UW-1:0] used = {{(UW-CW){1'b0}}, held} + {{(UW-CW){1'b0}}, reserved} + {{(UW-9){1'b0}}, burst_len};
+  assign load = busy && burst_ready && (used <= DEPTH_U) && (inflight < OUT_O)
+                && (!m_axi_arvalid || m_axi_arready);
   wire beat_in = m_axi_rvalid;     // rready is always high
   wire burst_end = m_axi_rvalid && m_axi_rlast;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [CW+8:0] len_wide = {{CW{1'b0}}, len_q};
-  wire [63:0] len_bytes = {55'd0, len_q} << MBL;
+  wire [CW+8:0] len_wide = {{CW{1'b0}}, burst_len};
   /* verilator lint_on UNUSEDSIGNAL */
 
   always @(posedge clk) begin
     if (!rst_n) begin
       busy <= 1'b0; err_slv <= 1'b0; err_dec <= 1'b0;
-      frame <= 32'd0; frame_addr <= {ADDR_W{1'b0}}; next_addr <= {ADDR_W{1'b0}}; beat <= {LW{1'b0}};
-      len_q <= 9'd0; ends_q <= 1'b0; len_ok <= 1'b0; more_q <= 1'b0;
       reserved <= {CW{1'b0}}; inflight <= {OW{1'b0}};
       m_axi_araddr <= {ADDR_W{1'b0}}; m_axi_arlen <= 8'd0; m_axi_arvalid <= 1'b0;
     end else begin
@@ -119,36 +94,15 @@ module finn_dma_reader #(
         busy <= 1'b1;
         err_slv <= 1'b0;
         err_dec <= 1'b0;
-        frame <= PORT32;
-        frame_addr <= base + FIRST_OFFSET;
-        next_addr <= base + FIRST_OFFSET;
-        beat <= {LW{1'b0}};
-        len_ok <= 1'b0;
       end else begin
         if (load) begin
-          m_axi_araddr <= next_addr;
-          m_axi_arlen <= len_q[7:0] - 8'd1;
+          m_axi_araddr <= burst_addr;
+          m_axi_arlen <= burst_len[7:0] - 8'd1;
           m_axi_arvalid <= 1'b1;
-          len_ok <= 1'b0;
-          if (ends_q) begin
-            beat <= {LW{1'b0}};
-            frame <= frame + PORTS32;
-            frame_addr <= frame_addr + FRAME_STEP;
-            next_addr <= frame_addr + FRAME_STEP;
-          end else begin
-            beat <= beat + {{(LW-9){1'b0}}, len_q};
-            next_addr <= next_addr + len_bytes[ADDR_W-1:0];
-          end
-        end else begin
-          if (m_axi_arready) m_axi_arvalid <= 1'b0;
-          if (!len_ok) begin
-            len_q <= len[8:0];
-            ends_q <= (len == frame_left);
-            more_q <= (frame < frames);
-            len_ok <= 1'b1;
-          end
+        end else if (m_axi_arready) begin
+          m_axi_arvalid <= 1'b0;
         end
-        if (busy && len_ok && !more_q && !m_axi_arvalid && inflight == {OW{1'b0}}) busy <= 1'b0;
+        if (busy && bursts_done && !m_axi_arvalid && inflight == {OW{1'b0}}) busy <= 1'b0;
       end
       reserved <= reserved + (load ? len_wide[CW-1:0] : {CW{1'b0}}) - (beat_in ? {{(CW-1){1'b0}}, 1'b1} : {CW{1'b0}});
       inflight <= inflight + (load ? {{(OW-1){1'b0}}, 1'b1} : {OW{1'b0}})

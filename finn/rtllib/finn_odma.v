@@ -69,26 +69,17 @@ module finn_odma #(
   localparam integer MBL = $clog2(MB);
   localparam integer WORDS = FRAME_BYTES / (STREAM_W / 8);
   localparam integer BEATS = (FRAME_BYTES + MB - 1) / MB;
-  localparam integer STRIDE = BEATS * MB;
   localparam integer LAST_BYTES = FRAME_BYTES - (BEATS - 1) * MB;
   localparam integer CW = $clog2(FIFO_DEPTH + 1);
   localparam integer OW = $clog2(OUTSTANDING + 1);
-  // burst arithmetic in LW bits (beats of a frame, beats to a 4 KiB page), not 32: short
-  // carry chains
-  localparam integer LW0 = $clog2(BEATS + 1);
-  localparam integer LW = (LW0 > 13) ? LW0 : 13;
+  localparam integer LW = $clog2(BEATS + 1);  // a beat of a frame
   localparam [31:0] BEATS_32 = BEATS;
   localparam [LW-1:0] BEATS_L = BEATS_32[LW-1:0];
-  localparam [31:0] BURST_32 = MAX_BURST;
-  localparam [LW-1:0] BURST_L = BURST_32[LW-1:0];
   localparam integer QW = $clog2(OUTSTANDING + 2);
   localparam integer UW = (CW > 9) ? CW + 1 : 10;
   localparam [31:0] OUT32 = OUTSTANDING;
   localparam [OW-1:0] OUT_O = OUT32[OW-1:0];
   localparam [31:0] WORDS32 = WORDS;
-  localparam [31:0] STRIDE32 = STRIDE;
-  localparam [63:0] STRIDE64 = {32'd0, STRIDE32};
-  localparam [ADDR_W-1:0] STEP = STRIDE64[ADDR_W-1:0];
   localparam [2:0] SIZE = MBL[2:0];
 
   assign m_axi_awsize = SIZE;
@@ -143,30 +134,24 @@ module finn_odma #(
     .m_axis_tdata(beat_data), .m_axis_tvalid(beat_valid), .m_axis_tready(beat_ready), .count(held)
   );
 
-  // write requests: the next burst, issued once all its beats are buffered. As in the
-  // input DMA's reader, its length is worked out one cycle ahead (len_q, len_ok).
-  reg [31:0] aw_frame;
-  reg [LW-1:0] aw_beat;
-  reg [ADDR_W-1:0] frame_addr;     // the frame being written
-  reg [ADDR_W-1:0] next_addr;      // the next burst's address
-  reg [8:0] len_q;
-  reg ends_q, len_ok;
+  // write requests: the next burst, issued once all its beats are buffered
+  wire burst_ready, ends_frame, load;
+  wire [ADDR_W-1:0] burst_addr;
+  wire [8:0] burst_len;
+  /* verilator lint_off PINCONNECTEMPTY */
+  finn_dma_bursts #(.MEM_W(MEM_W), .FRAME_BYTES(FRAME_BYTES), .MAX_BURST(MAX_BURST), .ADDR_W(ADDR_W)) bursts (
+    .clk(clk), .rst_n(rst_n), .start(start), .base(addr[ADDR_W-1:0]), .frames(frames), .take(load),
+    .ready(burst_ready), .done(), .addr(burst_addr), .len(burst_len), .ends_frame(ends_frame)
+  );
+  /* verilator lint_on PINCONNECTEMPTY */
   reg [CW-1:0] claimed;            // buffered beats that belong to requested bursts
   reg [OW-1:0] inflight;           // bursts requested, response not yet received
-  wire [12:0] to_page = 13'd4096 - {1'b0, next_addr[11:0]};
-  wire [LW-1:0] page_beats = {{(LW-13){1'b0}}, to_page} >> MBL;
-  wire [LW-1:0] frame_left = BEATS_L - aw_beat;
-  wire [LW-1:0] len_a = (frame_left < BURST_L) ? frame_left : BURST_L;
-  wire [LW-1:0] len = (page_beats < len_a) ? page_beats : len_a;
-  wire [UW-1:0] needed = {{(UW-CW){1'b0}}, claimed} + {{(UW-9){1'b0}}, len_q};
+  wire [UW-1:0] needed = {{(UW-CW){1'b0}}, claimed} + {{(UW-9){1'b0}}, burst_len};
   wire lens_ready;
-  reg  more_q;                     // frames remain to request (prepared with len_q)
-  wire can_issue = running && len_ok && more_q && (needed <= {{(UW-CW){1'b0}}, held})
-                   && (inflight < OUT_O) && lens_ready;
-  wire load = can_issue && (!m_axi_awvalid || m_axi_awready);
+  assign load = running && burst_ready && (needed <= {{(UW-CW){1'b0}}, held})
+                && (inflight < OUT_O) && lens_ready && (!m_axi_awvalid || m_axi_awready);
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [CW+8:0] len_wide = {{CW{1'b0}}, len_q};
-  wire [63:0] len_bytes = {55'd0, len_q} << MBL;
+  wire [CW+8:0] len_wide = {{CW{1'b0}}, burst_len};
   /* verilator lint_on UNUSEDSIGNAL */
 
   // write data: the bursts in request order (their lengths in a small FIFO)
@@ -191,7 +176,7 @@ module finn_odma #(
   /* verilator lint_off PINCONNECTEMPTY */
   finn_fifo #(.WIDTH(8), .DEPTH(OUTSTANDING + 1)) lens (
     .clk(clk), .rst_n(rst_n),
-    .s_axis_tdata(len_q[7:0] - 8'd1), .s_axis_tvalid(load), .s_axis_tready(lens_ready),
+    .s_axis_tdata(burst_len[7:0] - 8'd1), .s_axis_tvalid(load), .s_axis_tready(lens_ready),
     .m_axis_tdata(w_len), .m_axis_tvalid(w_have), .m_axis_tready(w_burst_end), .count()
   );
   /* verilator lint_on PINCONNECTEMPTY */
@@ -207,7 +192,7 @@ module finn_odma #(
   /* verilator lint_on UNUSEDSIGNAL */
   finn_fifo #(.WIDTH(1), .DEPTH(OUTSTANDING + 1)) flags (
     .clk(clk), .rst_n(rst_n),
-    .s_axis_tdata(ends_q), .s_axis_tvalid(load), .s_axis_tready(),
+    .s_axis_tdata(ends_frame), .s_axis_tvalid(load), .s_axis_tready(),
     .m_axis_tdata(frame_last_flag), .m_axis_tvalid(flags_valid), .m_axis_tready(b_in), .count(flags_count)
   );
   /* verilator lint_on PINCONNECTEMPTY */
@@ -216,8 +201,6 @@ module finn_odma #(
     if (!rst_n) begin
       running <= 1'b0; done <= 1'b0; status <= 4'd0; written <= 32'd0;
       in_frames <= 32'd0; in_word <= 32'd0;
-      aw_frame <= 32'd0; aw_beat <= {LW{1'b0}}; frame_addr <= {ADDR_W{1'b0}}; next_addr <= {ADDR_W{1'b0}};
-      len_q <= 9'd0; ends_q <= 1'b0; len_ok <= 1'b0; more_q <= 1'b0;
       claimed <= {CW{1'b0}}; inflight <= {OW{1'b0}};
       m_axi_awaddr <= {ADDR_W{1'b0}}; m_axi_awlen <= 8'd0; m_axi_awvalid <= 1'b0;
       w_beat <= 8'd0; w_frame_beat <= {LW{1'b0}};
@@ -226,8 +209,6 @@ module finn_odma #(
       if (start) begin
         written <= 32'd0;
         in_frames <= 32'd0; in_word <= 32'd0;
-        aw_frame <= 32'd0; aw_beat <= {LW{1'b0}}; frame_addr <= addr[ADDR_W-1:0];
-        next_addr <= addr[ADDR_W-1:0]; len_ok <= 1'b0;
         status <= misaligned ? 4'b1001 : 4'b0000;
         if (go) running <= 1'b1;
         else done <= 1'b1;
@@ -241,27 +222,11 @@ module finn_odma #(
           end
         end
         if (load) begin
-          m_axi_awaddr <= next_addr;
-          m_axi_awlen <= len_q[7:0] - 8'd1;
+          m_axi_awaddr <= burst_addr;
+          m_axi_awlen <= burst_len[7:0] - 8'd1;
           m_axi_awvalid <= 1'b1;
-          len_ok <= 1'b0;
-          if (ends_q) begin
-            aw_beat <= {LW{1'b0}};
-            aw_frame <= aw_frame + 32'd1;
-            frame_addr <= frame_addr + STEP;
-            next_addr <= frame_addr + STEP;
-          end else begin
-            aw_beat <= aw_beat + {{(LW-9){1'b0}}, len_q};
-            next_addr <= next_addr + len_bytes[ADDR_W-1:0];
-          end
-        end else begin
-          if (m_axi_awready) m_axi_awvalid <= 1'b0;
-          if (!len_ok) begin
-            len_q <= len[8:0];
-            ends_q <= (len == frame_left);
-            more_q <= (aw_frame != frames);
-            len_ok <= 1'b1;
-          end
+        end else if (m_axi_awready) begin
+          m_axi_awvalid <= 1'b0;
         end
         if (b_in && frame_last_flag) written <= written + 32'd1;
         if (b_in && m_axi_bresp[1]) status <= status | {1'b0, m_axi_bresp[0], !m_axi_bresp[0], 1'b1};

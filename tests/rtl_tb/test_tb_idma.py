@@ -12,7 +12,7 @@ from rtl_tb.runner import run_bench
 
 pytestmark = pytest.mark.verilator
 
-SOURCES = ["finn_fifo.v", "finn_axil_ctrl.v", "finn_dma_reader.v", "finn_dma_unpack.v",
+SOURCES = ["finn_fifo.v", "finn_axil_ctrl.v", "finn_dma_bursts.v", "finn_dma_reader.v", "finn_dma_unpack.v",
            "finn_idma.v"]
 
 
@@ -117,8 +117,8 @@ def test_idma_mutant_dropped_beat():
 def test_idma_mutant_4k_crossing():
     # the page limit dropped: a burst runs on across the 4 KiB boundary
     with pytest.raises(AssertionError, match="4 KiB|failed"):
-        run_mutant("finn_dma_reader.v", [(
-            r"(wire\s*(\[[^\]]*\])?\s*len\s*=\s*)\(page_beats < len_a\) \? page_beats : len_a;",
+        run_mutant("finn_dma_bursts.v", [(
+            r"(wire\s*(\[[^\]]*\])?\s*len_n\s*=\s*)\(page_beats < len_a\) \? page_beats : len_a;",
             r"\1len_a;")])
 
 

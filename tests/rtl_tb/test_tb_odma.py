@@ -12,7 +12,7 @@ from rtl_tb.runner import run_bench
 
 pytestmark = pytest.mark.verilator
 
-SOURCES = ["finn_fifo.v", "finn_axil_ctrl.v", "finn_dma_pack.v", "finn_odma.v"]
+SOURCES = ["finn_fifo.v", "finn_axil_ctrl.v", "finn_dma_bursts.v", "finn_dma_pack.v", "finn_odma.v"]
 
 
 def params(mem_w, stream_w, frame_bytes, max_burst=16, outstanding=8, fifo_depth=32):
@@ -118,8 +118,8 @@ def test_odma_mutant_dropped_word():
 
 def test_odma_mutant_4k_crossing():
     with pytest.raises(AssertionError, match="4 KiB|failed"):
-        run_mutant("finn_odma.v", [(
-            r"(wire\s*(\[[^\]]*\])?\s*len\s*=\s*)\(page_beats < len_a\) \? page_beats : len_a;",
+        run_mutant("finn_dma_bursts.v", [(
+            r"(wire\s*(\[[^\]]*\])?\s*len_n\s*=\s*)\(page_beats < len_a\) \? page_beats : len_a;",
             r"\1len_a;")])
 
 
