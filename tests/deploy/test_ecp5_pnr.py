@@ -322,11 +322,13 @@ def test_tool_override_variable_wins(monkeypatch, tmp_path):
 
 
 def test_tool_env_keeps_the_yowasp_cache_in_one_place(monkeypatch, tmp_path):
+    from sim.tools import yowasp_env
+
     monkeypatch.delenv("YOWASP_CACHE_DIR", raising=False)
     monkeypatch.setenv("FINN_CACHE_DIR", str(tmp_path))
-    assert pnr.tool_env()["YOWASP_CACHE_DIR"] == str(tmp_path / "yowasp")
+    assert yowasp_env()["YOWASP_CACHE_DIR"] == str(tmp_path / "yowasp")
     monkeypatch.setenv("YOWASP_CACHE_DIR", "/elsewhere")
-    assert pnr.tool_env()["YOWASP_CACHE_DIR"] == "/elsewhere"
+    assert yowasp_env()["YOWASP_CACHE_DIR"] == "/elsewhere"
 
 
 def test_synth_pnr_checks_tools_before_any_work(no_tools, tmp_path):

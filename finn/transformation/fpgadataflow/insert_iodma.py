@@ -187,14 +187,21 @@ def split_system(model: ModelWrapper) -> tuple[NodeProto | None, ModelWrapper, N
     chain of HW nodes is its own layers' child."""
     if is_bare_chain(model) and not has_iodma(model):
         return None, model, None
+    layers = getCustomOp(layers_partition(model)).load_child()
     sdps = [n for n in model.graph.node if n.op_type == "StreamingDataflowPartition"]
     children = [getCustomOp(n).load_child() for n in sdps]
-    layers = [c for c in children if not has_iodma(c)]
+    dmas = [n for c in children if has_iodma(c) for n in c.graph.node if n.op_type == IODMA_OP]
+    idma = next((n for n in dmas if getCustomOp(n).get_nodeattr("direction") == "in"), None)
+    odma = next((n for n in dmas if getCustomOp(n).get_nodeattr("direction") == "out"), None)
+    return idma, layers, odma
+
+
+def layers_partition(model: ModelWrapper) -> NodeProto:
+    """The one dataflow partition node of ``model`` whose child holds the layers (not a DMA)."""
+    layers = [n for n in model.graph.node if n.op_type == "StreamingDataflowPartition"
+              and not has_iodma(getCustomOp(n).load_child())]
     if len(layers) != 1:
         raise UnsupportedGraphError(
             f"expected one dataflow partition of layers, found {len(layers)}",
             hint="every layer between input and output must convert to a HW op")
-    dmas = [n for c in children if has_iodma(c) for n in c.graph.node if n.op_type == IODMA_OP]
-    idma = next((n for n in dmas if getCustomOp(n).get_nodeattr("direction") == "in"), None)
-    odma = next((n for n in dmas if getCustomOp(n).get_nodeattr("direction") == "out"), None)
-    return idma, layers[0], odma
+    return layers[0]
